@@ -1,0 +1,301 @@
+"""Read an instrument from YAML, check it, and report every problem with its file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .conditions import ConditionError, parse
+from .schema import CHOICE_TYPES, Instrument, ItemType
+
+BUNDLED_PACKAGE = "ismonitor.instrument.instruments"
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an instrument file."""
+
+    line: int | None
+    loc: Loc
+    message: str
+
+    @property
+    def where(self) -> str:
+        parts = []
+        for part in self.loc:
+            if isinstance(part, int):
+                parts.append(f"[{part}]")
+            else:
+                parts.append(("." if parts else "") + part)
+        return "".join(parts) or "(top)"
+
+
+class InstrumentError(ValueError):
+    """An instrument file that is not valid; ``problems`` lists all that was found."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        lines = [
+            f"{path}:{p.line if p.line is not None else '?'}: {p.where}: {p.message}"
+            for p in problems
+        ]
+        super().__init__("\n".join(lines))
+
+
+# -- YAML with line numbers -------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a mapping with the same key twice."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def _line_of(node: yaml.Node | None, loc: Loc) -> int | None:
+    """The 1-based line of the deepest YAML node that ``loc`` reaches."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == part:
+                    # a missing or wrong value is best shown at its key
+                    line = key_node.start_mark.line + 1
+                    node = value_node
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+# -- loading --------------------------------------------------------------------------
+
+
+def load_text(text: str, path: str = "<string>") -> Instrument:
+    """Parse and check an instrument given as YAML text."""
+    try:
+        root = yaml.compose(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise InstrumentError(path, [Problem(line, (), f"not valid YAML: {message}")]) from None
+    if not isinstance(data, dict):
+        raise InstrumentError(
+            path, [Problem(1, (), "expected a mapping with name, version, title and sections")]
+        )
+    try:
+        instrument = Instrument.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(_line_of(root, tuple(error["loc"])), tuple(error["loc"]), _message(error))
+            for error in exc.errors()
+        ]
+        raise InstrumentError(path, problems) from None
+    problems = [
+        Problem(_line_of(root, loc), loc, message) for loc, message in check_references(instrument)
+    ]
+    if problems:
+        raise InstrumentError(path, problems)
+    return instrument
+
+
+def _message(error: dict) -> str:
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if error["type"] == "missing":
+        return "this key is required but missing"
+    if error["type"] == "extra_forbidden":
+        return f"unknown key (value {error['input']!r}); check its spelling against the format"
+    if error["type"] == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{error['input']!r} is not a known value; expected {expected}"
+    if error["type"] == "string_pattern_mismatch":
+        return (
+            f"{error['input']!r} is not a valid key: use lower-case letters, digits and single "
+            "underscores, starting with a letter"
+        )
+    if "input" in error and not isinstance(error["input"], (dict, list)):
+        return f"{message} (found {error['input']!r})"
+    return message
+
+
+def check_references(instrument: Instrument) -> list[tuple[Loc, str]]:
+    """Checks across the file: unique keys, named lists that exist, conditions on earlier items."""
+    problems: list[tuple[Loc, str]] = []
+    seen: dict[str, Loc] = {}
+    columns: dict[str, str] = {}
+    earlier: dict[str, ItemType] = {}
+    measured = {item.element for item in instrument.items()}
+    for element_key in instrument.elements:
+        if element_key not in measured:
+            problems.append(
+                (("elements", element_key), f"element {element_key!r} has no item measuring it")
+            )
+    for s, section in enumerate(instrument.sections):
+        sloc: Loc = ("sections", s)
+        if section.key in seen:
+            problems.append((sloc + ("key",), f"key {section.key!r} is used twice"))
+        seen[section.key] = sloc
+        if section.show_if:
+            problems += _check_condition(section.show_if, sloc + ("show_if",), earlier)
+        for i, item in enumerate(section.items):
+            loc = sloc + ("items", i)
+            if item.key in seen:
+                problems.append((loc + ("key",), f"key {item.key!r} is used twice"))
+            seen[item.key] = loc
+            if item.show_if:
+                problems += _check_condition(item.show_if, loc + ("show_if",), earlier)
+            if item.type in CHOICE_TYPES and item.choices not in instrument.choices:
+                problems.append(
+                    (
+                        loc + ("choices",),
+                        f"no answer list named {item.choices!r} under 'choices'; "
+                        f"known lists: {', '.join(sorted(instrument.choices)) or 'none'}",
+                    )
+                )
+            if item.type == ItemType.LIKERT and item.scale not in instrument.scales:
+                problems.append(
+                    (
+                        loc + ("scale",),
+                        f"no scale named {item.scale!r} under 'scales'; "
+                        f"known scales: {', '.join(sorted(instrument.scales)) or 'none'}",
+                    )
+                )
+            if item.element is not None and item.element not in instrument.elements:
+                problems.append(
+                    (loc + ("element",), f"no maturity element named {item.element!r}")
+                )
+            if item.construct_key is not None and item.construct_key not in instrument.constructs:
+                problems.append(
+                    (loc + ("construct",), f"no construct named {item.construct_key!r}")
+                )
+            if item.type == ItemType.SINGLE_CHOICE and item.element is not None:
+                options = instrument.choices.get(item.choices or "", [])
+                if options and all(option.score is None for option in options):
+                    problems.append(
+                        (
+                            loc + ("element",),
+                            f"a maturity item needs a 'score' on the options of "
+                            f"{item.choices!r}",
+                        )
+                    )
+            for column in _columns_for(instrument, item):
+                if column in columns and columns[column] != item.key:
+                    problems.append(
+                        (loc + ("key",), f"column {column!r} clashes with item {columns[column]!r}")
+                    )
+                columns[column] = item.key
+            earlier[item.key] = item.type
+    for key, options in instrument.choices.items():
+        keys = [option.key for option in options]
+        for index, option_key in enumerate(keys):
+            if option_key in keys[:index]:
+                problems.append(
+                    (("choices", key, index, "key"), f"option {option_key!r} is listed twice")
+                )
+    return problems
+
+
+def _columns_for(instrument: Instrument, item) -> list[str]:
+    if item.type in (ItemType.MULTIPLE_CHOICE, ItemType.RANKING):
+        return [f"{item.key}__{o.key}" for o in instrument.choices.get(item.choices or "", [])]
+    return [item.key]
+
+
+def _check_condition(source: str, loc: Loc, earlier: dict[str, ItemType]) -> list:
+    try:
+        condition = parse(source)
+    except ConditionError as exc:
+        return [(loc, str(exc))]
+    unknown = sorted(name for name in condition.names if name not in earlier)
+    if unknown:
+        return [
+            (
+                loc,
+                f"condition {source!r} refers to {', '.join(map(repr, unknown))}, "
+                "which is not an item asked before it",
+            )
+        ]
+    return []
+
+
+def load(path: str | Path) -> Instrument:
+    """Read and check an instrument file; raises :class:`InstrumentError` with every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InstrumentError(str(path), [Problem(None, (), f"cannot read: {exc.strerror}")])
+    except UnicodeDecodeError as exc:
+        raise InstrumentError(str(path), [Problem(None, (), f"not UTF-8 text: {exc.reason}")])
+    return load_text(text, str(path))
+
+
+def bundled() -> list[str]:
+    """The names of the instruments that come with ismonitor."""
+    folder = resources.files(BUNDLED_PACKAGE)
+    return sorted(
+        entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml")
+    )
+
+
+@cache
+def _load_bundled(name: str) -> Instrument:
+    resource = resources.files(BUNDLED_PACKAGE) / f"{name}.yaml"
+    return load_text(resource.read_text(encoding="utf-8"), f"{name}.yaml")
+
+
+def get(name_or_path: str | Path) -> Instrument:
+    """A bundled instrument by name (``ism-2018``), or an instrument file by path."""
+    name = str(name_or_path)
+    if name in bundled():
+        return _load_bundled(name)
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load(path)
+    raise InstrumentError(
+        name,
+        [
+            Problem(
+                None,
+                (),
+                f"no bundled instrument and no file by that name; bundled: {', '.join(bundled())}",
+            )
+        ],
+    )
