@@ -73,9 +73,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
     return loader.construct_mapping(node)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _line_of(node: yaml.Node | None, loc: Loc) -> int | None:
@@ -198,9 +196,7 @@ def check_references(instrument: Instrument) -> list[tuple[Loc, str]]:
                     )
                 )
             if item.element is not None and item.element not in instrument.elements:
-                problems.append(
-                    (loc + ("element",), f"no maturity element named {item.element!r}")
-                )
+                problems.append((loc + ("element",), f"no maturity element named {item.element!r}"))
             if item.construct_key is not None and item.construct_key not in instrument.constructs:
                 problems.append(
                     (loc + ("construct",), f"no construct named {item.construct_key!r}")
@@ -211,8 +207,7 @@ def check_references(instrument: Instrument) -> list[tuple[Loc, str]]:
                     problems.append(
                         (
                             loc + ("element",),
-                            f"a maturity item needs a 'score' on the options of "
-                            f"{item.choices!r}",
+                            f"a maturity item needs a 'score' on the options of {item.choices!r}",
                         )
                     )
             for column in _columns_for(instrument, item):
@@ -261,9 +256,13 @@ def load(path: str | Path) -> Instrument:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InstrumentError(str(path), [Problem(None, (), f"cannot read: {exc.strerror}")])
+        raise InstrumentError(
+            str(path), [Problem(None, (), f"cannot read: {exc.strerror}")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise InstrumentError(str(path), [Problem(None, (), f"not UTF-8 text: {exc.reason}")])
+        raise InstrumentError(
+            str(path), [Problem(None, (), f"not UTF-8 text: {exc.reason}")]
+        ) from None
     return load_text(text, str(path))
 
 
@@ -271,7 +270,9 @@ def bundled() -> list[str]:
     """The names of the instruments that come with ismonitor."""
     folder = resources.files(BUNDLED_PACKAGE)
     return sorted(
-        entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml")
+        entry.name.removesuffix(".yaml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
     )
 
 

@@ -129,7 +129,7 @@ class Item(Strict):
     """The item score (0 to 1) from which the element counts as met."""
 
     construct_key: Key | None = Field(default=None, alias="construct")
-    """``construct`` in YAML: the outcome construct this Likert item belongs to, by its key under ``constructs``."""
+    """``construct`` in YAML: the outcome construct of a Likert item (a key of ``constructs``)."""
     reverse: bool = False
     """Reverse-keyed: scored as ``min + max - x``."""
 

@@ -1,0 +1,369 @@
+"""The ismonitor command line: a thin layer over the library packages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from . import __version__
+from .instrument import FACTORS, Instrument, InstrumentError, ItemType
+from .instrument import bundled as bundled_instruments
+from .instrument import get as get_instrument
+from .instrument import load as load_instrument
+
+app = typer.Typer(
+    help="Measure internal social media in organisations: questionnaire, maturity model, "
+    "statistics, platform activity and reports.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+instrument_app = typer.Typer(
+    help="The questionnaire as data: list, show and validate instruments.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(instrument_app, name="instrument")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Lang(StrEnum):
+    nl = "nl"
+    en = "en"
+
+
+InstrumentOption = Annotated[
+    str,
+    typer.Option(
+        "--instrument",
+        "-i",
+        help="A bundled instrument by name (see 'ismonitor instrument list') or a YAML file.",
+    ),
+]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and advice.")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(message, markup=False)
+    return typer.Exit(code)
+
+
+def _instrument(name: str) -> Instrument:
+    try:
+        return get_instrument(name)
+    except InstrumentError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _responses(path: Path, instrument: Instrument):
+    from .study import ResponsesError, ResponsesFileError, load_responses
+
+    try:
+        return load_responses(path, instrument)
+    except ResponsesFileError as exc:
+        raise _fail(str(exc)) from None
+    except ResponsesError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ismonitor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Measure internal social media in organisations."""
+
+
+# -- instruments ------------------------------------------------------------------------
+
+
+@instrument_app.command("list")
+def instrument_list() -> None:
+    """List the bundled instruments.
+
+    Example: ismonitor instrument list
+    """
+    table = Table("name", "version", "title (nl)", "title (en)", "items")
+    for name in bundled_instruments():
+        instrument = get_instrument(name)
+        table.add_row(
+            name,
+            instrument.version,
+            instrument.title.nl,
+            instrument.title.en,
+            str(len(instrument.items())),
+        )
+    out.print(table)
+
+
+@instrument_app.command("show")
+def instrument_show(
+    name: Annotated[str, typer.Argument(help="A bundled instrument's name or a YAML file.")],
+    lang: LangOption = Lang.nl,
+) -> None:
+    """Show an instrument's sections and items in one language.
+
+    Example: ismonitor instrument show ism-2018 --lang en
+    """
+    instrument = _instrument(name)
+    tree = Tree(f"{instrument.title.get(lang)} ({instrument.name} {instrument.version})")
+    for section in instrument.sections:
+        condition = f"  [only if {section.show_if}]" if section.show_if else ""
+        branch = tree.add(f"{section.key}: {section.title.get(lang)}{condition}")
+        for item in section.items:
+            extra = []
+            if item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE, ItemType.RANKING):
+                options = ", ".join(o.key for o in instrument.choice_list(item))
+                extra.append(f"{item.choices}: {options}")
+            if item.type == ItemType.LIKERT:
+                scale = instrument.likert(item)
+                extra.append(f"{scale.min}-{scale.max}")
+            if item.element:
+                factor = instrument.elements[item.element].factor
+                extra.append(f"maturity: {factor}/{item.element}")
+            if item.construct_key:
+                extra.append(
+                    f"construct: {item.construct_key}" + (" (reversed)" if item.reverse else "")
+                )
+            if item.show_if:
+                extra.append(f"only if {item.show_if}")
+            detail = f"  ({'; '.join(extra)})" if extra else ""
+            branch.add(f"{item.key} [{item.type.value}] {item.label.get(lang)}{detail}")
+    out.print(tree, markup=False)
+
+
+@instrument_app.command("validate")
+def instrument_validate(
+    path: Annotated[Path, typer.Argument(help="The instrument's YAML file.")],
+) -> None:
+    """Check an instrument file; every problem is listed with its line.
+
+    Example: ismonitor instrument validate my-questionnaire.yaml
+    """
+    try:
+        instrument = load_instrument(path)
+    except InstrumentError as exc:
+        count = len(exc.problems)
+        err.print(f"{path}: {count} problem{'s' if count != 1 else ''}", markup=False)
+        raise _fail(str(exc)) from None
+    out.print(
+        f"{path}: valid ({instrument.name} {instrument.version}: "
+        f"{len(instrument.sections)} sections, {len(instrument.items())} items)",
+        markup=False,
+    )
+
+
+# -- responses ----------------------------------------------------------------------------
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder to write responses.csv to.")],
+    organisations: Annotated[
+        int, typer.Option("--organisations", min=1, help="How many organisations.")
+    ] = 139,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed, for reproducibility.")] = 2018,
+    instrument_name: InstrumentOption = "ism-2018",
+) -> None:
+    """Write a SYNTHETIC edition (no real organisation) to DIR/responses.csv.
+
+    Calibrated to the study: about 22% non-adopters, mean active share about 27% and
+    passive share about 55%, the barriers in the study's order, the relations between use
+    and outcomes that the study reports.
+
+    Example: ismonitor demo-data --out demo --seed 2018
+    """
+    from .study import write
+    from .study.synthetic import generate
+
+    instrument = _instrument(instrument_name)
+    table = generate(instrument, organisations=organisations, seed=seed)
+    path = write(table, out_dir / "responses.csv", instrument)
+    (out_dir / "README.txt").write_text(
+        "SYNTHETIC DATA / SYNTHETISCHE DATA\n\n"
+        "responses.csv is a synthetic edition made by `ismonitor demo-data` "
+        f"(seed {seed}, {organisations} organisations, instrument {instrument.name} "
+        f"{instrument.version}). No row describes a real organisation.\n"
+        "responses.csv is een synthetische editie, gemaakt door `ismonitor demo-data`. "
+        "Geen enkele rij beschrijft een echte organisatie.\n",
+        encoding="utf-8",
+    )
+    adopters = int((table["uses_ism"] == "yes").sum())
+    out.print(
+        f"Wrote {path}: a SYNTHETIC edition of {len(table)} organisations "
+        f"({adopters} use internal social media), seed {seed}.",
+        markup=False,
+    )
+
+
+@app.command("validate")
+def validate_command(
+    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    instrument_name: InstrumentOption,
+) -> None:
+    """Check a responses file against its instrument; every problem is listed.
+
+    Example: ismonitor validate demo/responses.csv --instrument ism-2018
+    """
+    instrument = _instrument(instrument_name)
+    table = _responses(responses, instrument)
+    out.print(
+        f"{responses}: valid: {len(table)} organisations answering "
+        f"{instrument.name} {instrument.version}.",
+        markup=False,
+    )
+
+
+@app.command("convert")
+def convert(
+    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    target: Annotated[Path, typer.Argument(help="The file to write; its suffix sets the format.")],
+    instrument_name: InstrumentOption,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of SPSS variable and value labels.")
+    ] = Lang.nl,
+) -> None:
+    """Check a responses file and write it in another format (SPSS gets value labels).
+
+    Example: ismonitor convert demo/responses.csv demo/responses.sav --instrument ism-2018
+    """
+    from .study import ResponsesFileError, write
+
+    instrument = _instrument(instrument_name)
+    table = _responses(responses, instrument)
+    try:
+        path = write(table, target, instrument, lang=lang.value)
+    except ResponsesFileError as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"Wrote {path} ({len(table)} organisations).", markup=False)
+
+
+@app.command("score")
+def score_command(
+    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    instrument_name: InstrumentOption,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    lang: LangOption = Lang.nl,
+) -> None:
+    """Score every organisation on the maturity model.
+
+    Per organisation: the four factors (0-100), the overall score, the stage, its
+    percentile against all organisations, its sector and its size class, and its unmet
+    elements with advice. Non-adopters have no factors.
+
+    Example: ismonitor score demo/responses.csv --instrument ism-2018 --json
+    """
+    from .maturity import FACTOR_LABELS, score, to_dict
+    from .study.synthetic import is_synthetic
+
+    instrument = _instrument(instrument_name)
+    table = _responses(responses, instrument)
+    results = score(table, instrument)
+    if as_json:
+        document = {
+            "instrument": {"name": instrument.name, "version": instrument.version},
+            "synthetic": is_synthetic(table),
+            "organisations": [to_dict(result, lang.value) for result in results],
+        }
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    if is_synthetic(table):
+        out.print("SYNTHETIC DATA: no row describes a real organisation.", markup=False)
+    table_out = Table(
+        "id",
+        "name",
+        *(FACTOR_LABELS[f].get(lang) for f in FACTORS),
+        "overall",
+        "stage",
+        "percentile",
+    )
+    for result in results:
+        if not result.adopter:
+            table_out.add_row(
+                result.org_id,
+                result.name or "",
+                *["-"] * 4,
+                "-",
+                "geen gebruik" if lang == "nl" else "not used",
+                "-",
+            )
+            continue
+        factors = [_fmt(result.factors[f]) for f in FACTORS]
+        percentile = result.percentiles.get("all", {}).get("percentile")
+        table_out.add_row(
+            result.org_id,
+            result.name or "",
+            *factors,
+            _fmt(result.overall),
+            result.stage.label.get(lang) if result.stage else "-",
+            _fmt(percentile),
+        )
+    out.print(table_out)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+@app.command("summary")
+def summary(
+    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    instrument_name: InstrumentOption,
+    lang: LangOption = Lang.nl,
+) -> None:
+    """Summarise an edition: who took part, maturity per factor and stage, reported use.
+
+    Example: ismonitor summary demo/responses.csv --instrument ism-2018
+    """
+    from .maturity import FACTOR_LABELS, STAGES, score, scores_frame
+    from .study.synthetic import is_synthetic
+
+    instrument = _instrument(instrument_name)
+    table = _responses(responses, instrument)
+    frame = scores_frame(score(table, instrument))
+    adopters = frame[frame["adopter"]]
+    if is_synthetic(table):
+        out.print("SYNTHETIC DATA: no row describes a real organisation.", markup=False)
+    out.print(
+        f"{len(frame)} organisations, {len(adopters)} of them use internal social media "
+        f"({100 * len(adopters) / max(len(frame), 1):.0f}%).",
+        markup=False,
+    )
+    factors = Table("factor", "mean", "min", "max", "n", title="Maturity (0-100)")
+    for factor in (*FACTORS, "overall"):
+        values = adopters[factor].dropna()
+        label = FACTOR_LABELS[factor].get(lang) if factor in FACTOR_LABELS else factor
+        factors.add_row(
+            label, _fmt(values.mean()), _fmt(values.min()), _fmt(values.max()), str(len(values))
+        )
+    out.print(factors)
+    stages = Table("stage", "organisations", title="Stages")
+    for stage in STAGES:
+        stages.add_row(stage.label.get(lang), str(int((adopters["stage"] == stage.key).sum())))
+    out.print(stages)
+    for key in ("active_share", "passive_share"):
+        if key in table.columns:
+            values = table[key].dropna()
+            out.print(
+                f"{key}: mean {values.mean():.1f}% of the target group (n={len(values)})",
+                markup=False,
+            )

@@ -1,0 +1,33 @@
+"""Responses as a table: one row per organisation per edition, columns named by item key."""
+
+from .columns import META_COLUMNS, Column, Kind, columns
+from .io import FORMATS, ResponsesFileError, read_raw, write
+from .validate import (
+    Problem,
+    ResponsesError,
+    Validation,
+    answers_of,
+    check_file,
+    load_responses,
+    validate,
+    visible_items,
+)
+
+__all__ = [
+    "FORMATS",
+    "META_COLUMNS",
+    "Column",
+    "Kind",
+    "Problem",
+    "ResponsesError",
+    "ResponsesFileError",
+    "Validation",
+    "answers_of",
+    "check_file",
+    "columns",
+    "load_responses",
+    "read_raw",
+    "validate",
+    "visible_items",
+    "write",
+]
