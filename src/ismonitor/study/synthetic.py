@@ -130,8 +130,8 @@ def generate(
     dutch = np.isin(main_platform, list(DUTCH_PLATFORMS)).astype(float)
     active_latent = 0.45 * factor_latent["adoption"] + 0.35 * dutch + 0.85 * rng.normal(size=n)
     reading_latent = 0.40 * factor_latent["adoption"] + 0.92 * rng.normal(size=n)
-    active_share = np.round(100 * _sigmoid(-1.05 + 0.9 * active_latent))
-    passive_share = np.round(100 * _sigmoid(0.35 + 0.8 * reading_latent))
+    active_share = np.round(100 * _sigmoid(-1.22 + 0.9 * active_latent))
+    passive_share = np.round(100 * _sigmoid(0.45 + 0.8 * reading_latent))
     passive_share = np.minimum(passive_share, 100 - active_share)
     active_frequency = _ordinal(0.7 * active_latent + 0.6 * rng.normal(size=n), 5)
     passive_frequency = _ordinal(0.7 * reading_latent + 0.6 * rng.normal(size=n), 5, shift=0.8)
@@ -246,7 +246,7 @@ def _maybe(value, rng: np.random.Generator, missing: float):
 
 
 def _maturity_answer(instrument: Instrument, item, latent: float, difficulty: float, rng) -> dict:
-    strength = 1.6 * (latent - difficulty) + 0.5 * rng.normal()
+    strength = 1.2 * (latent - difficulty) + 0.6 * rng.normal()
     if item.type == ItemType.YES_NO:
         return {item.key: "yes" if rng.random() < _sigmoid(strength) else "no"}
     if item.type == ItemType.LIKERT:

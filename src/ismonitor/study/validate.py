@@ -300,7 +300,7 @@ def validate(
                 row[column.name] = None
                 if column.item is not None:
                     invalid.add(column.item.key)
-        _check_row(row, instrument, present, invalid, report)
+        _check_row(row, record, instrument, present, invalid, report)
         for column in present:
             typed[column.name].append(row[column.name])
 
@@ -347,7 +347,7 @@ def visible_items(answers: dict[str, Any], instrument: Instrument) -> set[str]:
     return shown
 
 
-def _check_row(row, instrument, present: Iterable[Column], invalid: set[str], report) -> None:
+def _check_row(row, record, instrument, present: Iterable[Column], invalid: set[str], report):
     """Checks across the items of one row; clears answers to hidden items."""
     answers = answers_of(row, instrument)
     shown = visible_items(answers, instrument)
@@ -363,7 +363,7 @@ def _check_row(row, instrument, present: Iterable[Column], invalid: set[str], re
             # an invalid answer hides what depends on it: that was reported already
             depends_on_invalid = bool(parse(condition).names & invalid) if condition else False
             for column in filled:
-                value, row[column.name] = row[column.name], None
+                value, row[column.name] = record[column.name], None
                 if depends_on_invalid:
                     continue
                 report(
@@ -373,7 +373,7 @@ def _check_row(row, instrument, present: Iterable[Column], invalid: set[str], re
                     f"organisation: the condition {condition!r} is not met",
                 )
             continue
-        if item.required and not filled:
+        if item.required and not filled and item.key not in invalid:
             report(item.key, None, "this required item has no answer")
         if item.type.value == "ranking":
             ranks = [(row[c.name], c) for c in filled if c.kind == Kind.RANK]

@@ -1,0 +1,34 @@
+"""Shared fixtures: the small test instrument, and the CLI driven as a user drives it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ismonitor.cli import app
+from ismonitor.instrument import load
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def mini():
+    return load(DATA / "mini.yaml")
+
+
+@pytest.fixture
+def mini_path() -> Path:
+    return DATA / "mini.yaml"
+
+
+@pytest.fixture
+def cli():
+    """Run ``ismonitor ARGS`` and return the result (stdout and stderr kept apart)."""
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
+
+    return run
