@@ -9,6 +9,7 @@ from .validate import (
     answers_of,
     check_file,
     load_responses,
+    row_from_answers,
     validate,
     visible_items,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "columns",
     "load_responses",
     "read_raw",
+    "row_from_answers",
     "validate",
     "visible_items",
     "write",

@@ -334,6 +334,37 @@ def answers_of(row: dict[str, Any], instrument: Instrument) -> dict[str, Any]:
     return answers
 
 
+def row_from_answers(answers: dict[str, Any], instrument: Instrument) -> dict[str, Any]:
+    """The table row for answers given by item key: the inverse of :func:`answers_of`.
+
+    A multiple-choice answer is a list of option keys (every other option becomes 0); a
+    ranking a list of option keys from most to least important.
+    """
+    row: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key in ("org_id", "org_name", "edition", "instrument_version"):
+            row[key] = value
+            continue
+        item = instrument.item(key)
+        if item.type in (ItemType.MULTIPLE_CHOICE, ItemType.RANKING) and value is not None:
+            options = [option.key for option in instrument.choice_list(item)]
+            unknown = [v for v in value if v not in options]
+            if unknown:
+                raise ValueError(
+                    f"item {key}: {', '.join(map(repr, unknown))} is not an option; "
+                    f"expected one of {', '.join(options)}"
+                )
+            for option in options:
+                column = f"{key}{SEPARATOR}{option}"
+                if item.type == ItemType.MULTIPLE_CHOICE:
+                    row[column] = 1 if option in value else 0
+                else:
+                    row[column] = value.index(option) + 1 if option in value else None
+        else:
+            row[key] = value
+    return row
+
+
 def visible_items(answers: dict[str, Any], instrument: Instrument) -> set[str]:
     """The keys of the items shown to an organisation with these answers."""
     shown: set[str] = set()
