@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.tree import Tree
 
 from . import __version__
 from .instrument import FACTORS, Instrument, InstrumentError, ItemType
@@ -34,8 +33,10 @@ instrument_app = typer.Typer(
 )
 app.add_typer(instrument_app, name="instrument")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output (a file, a test) gets wide tables rather than Rich's 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(highlight=False, soft_wrap=True, width=_WIDTH)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
 
 class Lang(StrEnum):
@@ -124,10 +125,10 @@ def instrument_show(
     Example: ismonitor instrument show ism-2018 --lang en
     """
     instrument = _instrument(name)
-    tree = Tree(f"{instrument.title.get(lang)} ({instrument.name} {instrument.version})")
+    lines = [f"{instrument.title.get(lang)} ({instrument.name} {instrument.version})"]
     for section in instrument.sections:
         condition = f"  [only if {section.show_if}]" if section.show_if else ""
-        branch = tree.add(f"{section.key}: {section.title.get(lang)}{condition}")
+        lines.append(f"\n{section.key}: {section.title.get(lang)}{condition}")
         for item in section.items:
             extra = []
             if item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE, ItemType.RANKING):
@@ -145,9 +146,10 @@ def instrument_show(
                 )
             if item.show_if:
                 extra.append(f"only if {item.show_if}")
-            detail = f"  ({'; '.join(extra)})" if extra else ""
-            branch.add(f"{item.key} [{item.type.value}] {item.label.get(lang)}{detail}")
-    out.print(tree, markup=False)
+            detail = f"\n      ({'; '.join(extra)})" if extra else ""
+            lines.append(f"  - {item.key} [{item.type.value}] {item.label.get(lang)}{detail}")
+    # plain lines rather than a rich tree: it is read in terminals and in pipes alike
+    typer.echo("\n".join(lines))
 
 
 @instrument_app.command("validate")

@@ -146,7 +146,7 @@ def write(table: pd.DataFrame, path: str | Path, instrument: Instrument, lang: s
 
 def _plain(table: pd.DataFrame, spec: list[Column]) -> pd.DataFrame:
     """The table with whole numbers as integers, so files say ``3`` rather than ``3.0``."""
-    out = pd.DataFrame(index=table.index)
+    out: dict[str, pd.Series] = {}
     for column in spec:
         values = table[column.name]
         if column.numeric:
@@ -157,7 +157,7 @@ def _plain(table: pd.DataFrame, spec: list[Column]) -> pd.DataFrame:
             out[column.name] = numbers
         else:
             out[column.name] = values.astype(object).where(values.notna(), None)
-    return out
+    return pd.DataFrame(out, index=table.index)
 
 
 def _write_sav(
@@ -165,7 +165,7 @@ def _write_sav(
 ) -> None:
     import pyreadstat
 
-    out = pd.DataFrame(index=table.index)
+    out: dict[str, pd.Series] = {}
     value_labels: dict[str, dict] = {}
     variable_labels: dict[str, str] = {}
     measures: dict[str, str] = {}
@@ -217,7 +217,7 @@ def _write_sav(
             out[column.name] = values.map(lambda v: "" if v is None or v != v else str(v))
             measures[column.name] = "nominal"
     pyreadstat.write_sav(
-        out,
+        pd.DataFrame(out, index=table.index),
         path,
         column_labels=variable_labels,
         variable_value_labels=value_labels,
