@@ -140,3 +140,54 @@ def test_it_reports_an_unknown_key_with_its_spelling(mini_path):
     (problem,) = caught.value.problems
     assert problem.where == "sections[2].items[1].requird"
     assert "unknown key" in problem.message
+
+
+def test_it_refuses_a_condition_value_no_answer_can_have(mini_path):
+    text = _broken(mini_path, "show_if: uses_ism == 'no'", "show_if: uses_ism == 'No'")
+    with pytest.raises(InstrumentError) as caught:
+        load_text(text, "my.yaml")
+    (problem,) = caught.value.problems
+    assert problem.where == "sections[1].show_if"
+    assert "compares uses_ism with 'No'" in problem.message
+    assert "expected one of yes, no" in problem.message
+
+
+def test_it_refuses_a_maturity_option_without_a_score(mini_path):
+    text = _broken(
+        mini_path, "label: {nl: Enige, en: Some}, score: 0.5}", "label: {nl: Enige, en: Some}}"
+    )
+    with pytest.raises(InstrumentError) as caught:
+        load_text(text, "my.yaml")
+    assert "needs a 'score' on every option of 'support'; missing on some" in str(caught.value)
+
+
+def test_it_refuses_other_beside_an_option_called_other(mini_path):
+    text = _broken(
+        mini_path,
+        "{key: it, label: {nl: IT niet klaar, en: IT not ready}}",
+        "{key: other, label: {nl: Anders, en: Other}}",
+    )
+    text = text.replace(
+        "type: ranking, choices: reasons,", "type: ranking, choices: reasons, other: true,"
+    )
+    with pytest.raises(InstrumentError) as caught:
+        load_text(text, "my.yaml")
+    assert "has an option with that key already" in str(caught.value)
+
+
+def test_it_refuses_maturity_fields_on_an_item_that_measures_no_element(mini_path):
+    text = _broken(
+        mini_path,
+        "{key: active_share, type: percentage,",
+        "{key: active_share, type: percentage, weight: 2,",
+    )
+    with pytest.raises(InstrumentError) as caught:
+        load_text(text, "my.yaml")
+    assert "weight only mean something for an item that measures a maturity element" in str(
+        caught.value
+    )
+
+
+def test_a_section_may_share_its_key_with_an_item(mini_path):
+    text = _broken(mini_path, "  - key: barriers\n", "  - key: reasons\n")
+    assert load_text(text, "my.yaml").sections[1].key == "reasons"

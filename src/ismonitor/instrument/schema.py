@@ -155,6 +155,15 @@ class Item(Strict):
                 raise ValueError(f"a {t.value} item cannot measure a maturity element")
             if self.advice is None:
                 raise ValueError("an item that measures a maturity element needs 'advice'")
+        if self.element is None:
+            stray = {"weight", "meets_at", "advice"} & self.model_fields_set
+            if stray:
+                raise ValueError(
+                    f"{', '.join(sorted(stray))} only mean something for an item that "
+                    "measures a maturity element ('element')"
+                )
+        if self.unit is not None and t not in (ItemType.NUMBER, ItemType.PERCENTAGE):
+            raise ValueError(f"'unit' belongs to number items, not to a {t.value} item")
         if (self.construct_key is not None or self.reverse) and t != ItemType.LIKERT:
             raise ValueError(f"only likert items belong to a construct, not a {t.value} item")
         if self.reverse and self.construct_key is None:
