@@ -19,6 +19,12 @@ run: install
 	$(BIN)/ismonitor validate $(DEMO)/responses.csv --instrument ism-2018
 	$(BIN)/ismonitor score $(DEMO)/responses.csv --instrument ism-2018 --json > $(DEMO)/scores.json
 	$(BIN)/ismonitor summary $(DEMO)/responses.csv --instrument ism-2018
+	@echo
+	@echo "Done. The demo edition is SYNTHETIC (no real organisation). Look next at:"
+	@echo "  $(DEMO)/responses.csv   the answers of 139 organisations (ism-2018)"
+	@echo "  $(DEMO)/scores.json     each organisation's maturity scores, stage, position and advice"
+	@echo "  $(BIN)/ismonitor score $(DEMO)/responses.csv --instrument ism-2018 --lang en"
+	@echo "  $(BIN)/ismonitor --help, and docs/ (the instrument, the responses, the maturity model)"
 
 lint: install
 	$(BIN)/ruff check src tests bench
