@@ -27,12 +27,12 @@ run: install
 	@echo "  $(BIN)/ismonitor --help, and docs/ (the instrument, the responses, the maturity model)"
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 format: install
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 test: install lint
 	# pytest exits 5 when it collected no tests: that is not a failure.
