@@ -81,6 +81,19 @@ PURPOSE_BASE = {
 }
 """How often each purpose is chosen; sharing and developing ideas is among the least used."""
 
+ELEMENT_DIFFICULTY = {
+    "kpis_targets": 0.9,
+    "daily_work": 0.6,
+    "products_services": 0.4,
+    "ambassadors_leaders": 0.3,
+    "goals": -0.3,
+    "community_management": -0.2,
+    "accessibility": -0.5,
+}
+"""Harder and easier preconditions (seed 000): goals are set more often and community
+management is more often part of job descriptions, but goals are seldom translated into
+KPIs and targets, and employees need the platform only a little for their daily work."""
+
 OTHER_BARRIERS = [
     "We hebben al een intranet dat voldoet (synthetisch)",
     "Zorgen over privacy van medewerkers (synthetisch)",
@@ -113,7 +126,10 @@ def generate(
         raise ValueError(f"organisations must be at least 1, not {organisations}")
     rng = np.random.default_rng(seed)
     # one fixed difficulty per maturity item and option, the same for every organisation
-    difficulty = {item.key: rng.uniform(-0.9, 0.7) for item in instrument.maturity_items()}
+    difficulty = {
+        item.key: rng.uniform(-0.9, 0.7) + ELEMENT_DIFFICULTY.get(item.element, 0.0)
+        for item in instrument.maturity_items()
+    }
     n = organisations
     sector = rng.choice(list(SECTORS), size=n, p=_p(SECTORS))
     size_index = rng.choice(len(SIZE_CLASSES), size=n, p=_p(SIZE_CLASSES))
