@@ -258,3 +258,7 @@ out("colSums(!is.na(x))", colSums(!is.na(m)))
 out("colMeans(x, na.rm=TRUE)", colMeans(m, na.rm = TRUE))
 out("colSums(x == 1, na.rm=TRUE) / respondents", colSums(m == 1, na.rm = TRUE) /
   sum(rowSums(!is.na(m)) > 0))
+
+# A ranking with tied ranks in its fourth row (the tie correction of the statistic):
+tied <- matrix(c(1, 1, 2, 1, 2, 3, 1, 2, 3, 2, 3, 2), 4)
+out("friedman.test(tied)$statistic", friedman.test(tied)$statistic)

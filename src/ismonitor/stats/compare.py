@@ -267,7 +267,7 @@ def compare_means(a: Iterable, b: Iterable) -> pd.DataFrame:
     >>> from ismonitor.stats import compare_means
     >>> result = compare_means([41.0, 55.5, 38.2, 60.1, 47.3], [52.4, 66.0, 58.8, 49.9])
     >>> result[["n_a", "n_b", "diff"]].round(2).to_dict("records")
-    [{'n_a': 5, 'n_b': 4, 'diff': -8.6}]
+    [{'n_a': 5, 'n_b': 4, 'diff': -8.36}]
     """
     x = _values(a, "a")
     y = _values(b, "b")

@@ -316,6 +316,9 @@ def partial_correlate(
     covar = as_list(covar)
     if not covar:
         raise ValueError("partial_correlate needs at least one covariate")
+    for name in (x, y):
+        if name in covar:
+            raise ValueError(f"{name!r} is both a variable and a covariate")
     check_columns(data, [x, y, *covar])
     row = _partial(data, x, y, covar, method)
     return pd.DataFrame([{"x": x, "y": y, "covar": ", ".join(covar), **row}])
@@ -379,6 +382,7 @@ def _partial(
     for name in (x, y):
         if name in covar:
             raise ValueError(f"{name!r} is both a variable and a covariate")
+    kinds = {name: _covariate_kind(data[name], name) for name in covar}
     frame = pd.DataFrame({x: numeric_series(data[x], x), y: numeric_series(data[y], y)})
     for name in covar:
         frame[name] = data[name]
@@ -386,7 +390,7 @@ def _partial(
     design = frame[[x, y]].copy()
     covar_columns: list[str] = []
     for name in covar:
-        for column, values in _covariate_columns(frame[name], name).items():
+        for column, values in _covariate_columns(frame[name], name, kinds[name]).items():
             design[column] = values
             covar_columns.append(column)
     n, k = len(design), len(covar_columns)
@@ -402,22 +406,37 @@ def _partial(
     return {"k": k, "n": n, "r": r, "ci_low": low, "ci_high": high, "p": p}
 
 
-def _covariate_columns(values: pd.Series, name: str) -> dict[str, pd.Series]:
-    """A covariate as numeric columns: itself, or dummies for a categorical one."""
+def _covariate_kind(values: pd.Series, name: str) -> str:
+    """How a covariate enters: "numeric", or "categorical" (as dummies)."""
     dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "categorical"
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    present = values[values.notna()]
+    kinds = {_kind(v) for v in present}
+    if kinds <= {"bool", "number"}:
+        return "numeric"
+    if kinds == {"text"}:
+        return "categorical"
+    text = next((v for v in present if _kind(v) == "text"), None)
+    other = next(v for v in present if _kind(v) != "text")
+    if text is None:
+        raise ValueError(f"covariate {name!r} is neither numeric nor text: it holds {other!r}")
+    raise ValueError(f"covariate {name!r} mixes text and numbers: it holds {text!r} and {other!r}")
+
+
+def _covariate_columns(values: pd.Series, name: str, kind: str) -> dict[str, pd.Series]:
+    """A covariate as numeric columns: itself, or dummies for a categorical one."""
+    if kind == "numeric":
         return {name: numeric_series(values, name)}
-    kinds = {_kind(v) for v in values}
-    if kinds == {"bool"}:
-        return {name: values.astype(float)}
-    if kinds == {"number"}:
-        return {name: numeric_series(values, name)}
-    if kinds != {"text"}:
-        mixed = next(v for v in values if _kind(v) != "text")
-        raise ValueError(f"covariate {name!r} mixes text and other values: it holds {mixed!r}")
-    levels = sorted(values.astype(str).unique())
-    text = values.astype(str)
-    return {f"{name}[{level}]": (text == level).astype(float) for level in levels[1:]}
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        levels = [level for level in values.dtype.categories if (values == level).any()]
+    else:
+        levels = sorted(values.astype(str).unique())
+        values = values.astype(str)
+    # The first level is the reference category, as R's lm codes a factor.
+    return {f"{name}[{level}]": (values == level).astype(float) for level in levels[1:]}
 
 
 def _kind(value: object) -> str:

@@ -170,7 +170,7 @@ def friedman(data: pd.DataFrame, options: Sequence[str]) -> pd.DataFrame:
     ... })
     >>> friedman(df, ["no_need", "it_not_ready", "costs"]).round(4)
        chi2  df       p  kendall_w  n
-    0   3.5   2  0.1738     0.4375  4
+    0   4.5   2  0.1054     0.5625  4
     """
     ranks = _ranks(data, options)
     if ranks.shape[1] < 2:

@@ -196,14 +196,14 @@ def alpha(
     >>> import pandas as pd
     >>> from ismonitor.stats import alpha
     >>> df = pd.DataFrame({
-    ...     "eng1": [5, 4, 2, 6, 3, 4, None, 2],
-    ...     "eng2": [4, 4, 1, 5, 3, 5, 2, 2],
-    ...     "eng3": [2, 3, 6, 1, 4, None, 5, 5],
-    ...     "eng4": [6, 5, 2, 5, 2, 4, 3, 1],
+    ...     "eng1": [5, 4, 2, 6, 3, 4, None, 2, 5, 3],
+    ...     "eng2": [4, 5, 1, 5, 3, 3, 2, 3, 4, 4],
+    ...     "eng3": [3, 3, 5, 1, 4, None, 5, 4, 2, 3],
+    ...     "eng4": [6, 4, 2, 4, 2, 5, 3, 1, 4, 4],
     ... })
     >>> result = alpha(df, reverse=["eng3"], min=1, max=6)
-    >>> result[["n", "k", "alpha", "alpha_std"]].round(3).to_dict("records")
-    [{'n': 8, 'k': 4, 'alpha': 0.926, 'alpha_std': 0.927}]
+    >>> result[["n", "k", "alpha", "alpha_std", "omega_total"]].round(3).to_dict("records")
+    [{'n': 10, 'k': 4, 'alpha': 0.914, 'alpha_std': 0.918, 'omega_total': 0.919}]
     """
     x, _ = _prepare(data, items, reverse, min, max, missing)
     cov = _covariance(x)
@@ -290,14 +290,18 @@ def item_stats(
     >>> import pandas as pd
     >>> from ismonitor.stats import item_stats
     >>> df = pd.DataFrame({
-    ...     "eng1": [5, 4, 2, 6, 3, 4, None, 2],
-    ...     "eng2": [4, 4, 1, 5, 3, 5, 2, 2],
-    ...     "eng3": [2, 3, 6, 1, 4, None, 5, 5],
-    ...     "eng4": [6, 5, 2, 5, 2, 4, 3, 1],
+    ...     "eng1": [5, 4, 2, 6, 3, 4, None, 2, 5, 3],
+    ...     "eng2": [4, 5, 1, 5, 3, 3, 2, 3, 4, 4],
+    ...     "eng3": [3, 3, 5, 1, 4, None, 5, 4, 2, 3],
+    ...     "eng4": [6, 4, 2, 4, 2, 5, 3, 1, 4, 4],
     ... })
     >>> stats = item_stats(df, reverse=["eng3"], min=1, max=6)
-    >>> stats[["item", "n", "reversed"]].to_dict("records")[2]
-    {'item': 'eng3', 'n': 7, 'reversed': True}
+    >>> stats[["item", "n", "r_drop", "alpha_if_deleted"]].round(3)
+       item   n  r_drop  alpha_if_deleted
+    0  eng1   9   0.913             0.849
+    1  eng2  10   0.781             0.897
+    2  eng3   9   0.890             0.859
+    3  eng4  10   0.660             0.943
     """
     x, reversed_items = _prepare(data, items, reverse, min, max, missing)
     cov = _covariance(x)
@@ -388,7 +392,7 @@ def scale_scores(
     >>> import pandas as pd
     >>> from ismonitor.stats import scale_scores
     >>> df = pd.DataFrame({"eng1": [5, 4, None], "eng2": [4, None, None],
-    ...                    "eng3": [2, 3, 6]})
+    ...                    "eng3": [1, 3, 6]})
     >>> scale_scores(df, ["eng1", "eng2", "eng3"], reverse=["eng3"], min=1, max=6)
        score  answered
     0    5.0         3
