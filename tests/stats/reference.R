@@ -81,6 +81,13 @@ oml <- suppressWarnings(suppressMessages(psych::omega(xl, nfactors = 1, plot = F
 out("omega(na.omit(x), nfactors=1)$omega.tot", oml$omega.tot)
 out("exact minres omega_tot (listwise)", exact_omega(xl)["omega"])
 
+cat("\n## a Heywood case: psych's loading of x1 exceeds 1\n")
+hw <- read.csv("data/heywood.csv")
+omh <- suppressWarnings(suppressMessages(psych::omega(hw, nfactors = 1, plot = FALSE)))
+out("omega(heywood, nfactors=1)$omega.tot", omh$omega.tot)
+out("fa(cor(heywood), 1)$loadings", suppressWarnings(suppressMessages(fa(cor(hw), 1)))$loadings[, 1])
+out("alpha(heywood)$total$raw_alpha", psych::alpha(hw)$total$raw_alpha)
+
 cat("\n## scale scores (mean of answered items, NA when fewer than 3 of 5 answered)\n")
 answered <- rowSums(!is.na(x))
 score <- ifelse(answered >= 3, rowMeans(x, na.rm = TRUE), NA)

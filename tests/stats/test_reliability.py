@@ -5,6 +5,8 @@ In R, ``x`` is engagement.csv's items with eng3 reversed as ``7 - eng3``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,6 +74,24 @@ class TestAlphaListwise:
         assert result["omega_total"] == pytest.approx(0.829971449471294, abs=EST)
         # R: exact_omega(na.omit(x))
         assert result["omega_total"] == pytest.approx(0.829971456172326, abs=1e-9)
+
+
+class TestHeywoodCase:
+    """heywood.csv: r12 = r13 = .8, r23 = .5, so one factor needs a loading above 1."""
+
+    @pytest.fixture
+    def heywood(self):
+        return pd.read_csv(Path(__file__).parent / "data" / "heywood.csv")
+
+    def test_it_warns_and_keeps_the_loading_at_the_bound(self, heywood):
+        with pytest.warns(UserWarning, match="Heywood case"):
+            result = alpha(heywood).iloc[0]
+        # R: psych::alpha(heywood)$total$raw_alpha - alpha is unaffected
+        assert result["alpha"] == pytest.approx(0.872309787101148, abs=EST)
+        # R: psych::omega(heywood, nfactors = 1)$omega.tot is 0.88024168302266, from
+        # fa(...)$loadings[1] = 1.029. We bound the loading at sqrt(0.995) instead, so the
+        # value is ours alone (a regression value, not an R reference):
+        assert result["omega_total"] == pytest.approx(0.8758132679738704, abs=1e-9)
 
 
 class TestItemStats:

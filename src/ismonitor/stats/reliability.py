@@ -173,6 +173,11 @@ def alpha(
     psych stops its L-BFGS-B search at optim's default tolerance, so its value differs
     from ours in about the 8th decimal (``tests/stats/reference.R`` shows both). Items
     with a negative loading are flipped in :math:`R` first, as ``psych::omega`` does.
+    In a Heywood case (a loading would need to exceed 1; a warning says so) the two
+    differ: we keep :math:`\\lambda_i^2 = 0.995`, psych takes its loadings from an
+    eigen-decomposition at the bound, reports a loading above 1, and its value depends
+    on where its optimiser stops. Omega from a model that does not fit should not be
+    reported.
 
     The scale score is the mean of the answered items of a row (``rowMeans(x, na.rm =
     TRUE)`` as in psych); ``mean`` and ``sd`` are over the ``n`` rows. Use
@@ -546,8 +551,9 @@ def _minres_one_factor(r: np.ndarray) -> np.ndarray:
         loadings = -loadings
     if np.any(np.abs(loadings) >= bound - 1e-9):
         warnings.warn(
-            "the one-factor solution reached the bound on a uniqueness (Heywood case); "
-            "omega_total is then at psych's bound and should be read with care",
+            "the one-factor solution reached the bound on a uniqueness (Heywood case): "
+            "the one-factor model does not fit; omega_total is not comparable with "
+            "psych's, which reports a loading above 1 here",
             UserWarning,
             stacklevel=4,
         )

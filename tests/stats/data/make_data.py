@@ -127,12 +127,20 @@ def reasons(rng: np.random.Generator) -> pd.DataFrame:
     return df
 
 
+def heywood(rng: np.random.Generator) -> pd.DataFrame:
+    """Three items whose one-factor solution needs a loading above 1 (a Heywood case)."""
+    target = np.array([[1.0, 0.8, 0.8], [0.8, 1.0, 0.5], [0.8, 0.5, 1.0]])
+    values = rng.normal(size=(300, 3)) @ np.linalg.cholesky(target).T
+    return pd.DataFrame(np.round(values, 4), columns=["x1", "x2", "x3"])
+
+
 def main() -> None:
     rng = np.random.default_rng(20180601)
     engagement_scale(rng).to_csv(HERE / "engagement.csv", index=False)
     usage_outcomes(rng).to_csv(HERE / "usage.csv", index=False)
     editions(rng).to_csv(HERE / "editions.csv", index=False)
     reasons(rng).to_csv(HERE / "reasons.csv", index=False)
+    heywood(np.random.default_rng(2)).to_csv(HERE / "heywood.csv", index=False)
 
 
 if __name__ == "__main__":
