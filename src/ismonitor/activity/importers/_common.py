@@ -1,0 +1,228 @@
+"""What the importers share: an export read from a ZIP file, a folder or one file, JSON
+and CSV readers that name the file and line of every problem, and small checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from ..registry import MISSING, ImportContext, MalformedRecordError
+
+csv.field_size_limit(sys.maxsize)  # message bodies can be long; we never keep them
+
+
+class ExportSource:
+    """The files of an export, from a ZIP file, a folder or a single file.
+
+    Files are named by their POSIX path relative to the export's root; when ``marker``
+    is given the root is the folder holding it (ZIP files often wrap everything in one
+    top folder). Use as a context manager.
+    """
+
+    def __init__(self, path: str | Path, marker: str | None = None, expected: str = ""):
+        self.path = Path(path)
+        self._zip: zipfile.ZipFile | None = None
+        if not self.path.exists():
+            raise FileNotFoundError(f"{self.path}: no such file or folder")
+        if self.path.is_dir():
+            self._files = {
+                file.relative_to(self.path).as_posix(): file
+                for file in self.path.rglob("*")
+                if file.is_file()
+            }
+        elif zipfile.is_zipfile(self.path):
+            self._zip = zipfile.ZipFile(self.path)
+            self._files = {
+                info.filename: info for info in self._zip.infolist() if not info.is_dir()
+            }
+        else:
+            self._files = {self.path.name: self.path}
+        self._names = sorted(
+            name
+            for name in self._files
+            if not any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))
+        )
+        self.root = ""
+        if marker is not None:
+            found = sorted(
+                (name for name in self._names if PurePosixPath(name).name == marker),
+                key=lambda name: (name.count("/"), name),
+            )
+            if not found:
+                raise MalformedRecordError(
+                    str(self.path), None, None, None, expected or f"an export with {marker}"
+                )
+            parent = PurePosixPath(found[0]).parent.as_posix()
+            self.root = "" if parent == "." else parent + "/"
+
+    def __enter__(self) -> ExportSource:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    @property
+    def is_single_file(self) -> bool:
+        return self._zip is None and not self.path.is_dir()
+
+    def names(self) -> list[str]:
+        """Every file under the root, relative to it, sorted."""
+        n = len(self.root)
+        return [name[n:] for name in self._names if name.startswith(self.root)]
+
+    def exists(self, name: str) -> bool:
+        return self.root + name in self._files
+
+    def open(self, name: str) -> IO[bytes]:
+        member = self._files[self.root + name]
+        if self._zip is not None:
+            return self._zip.open(member)
+        return open(member, "rb")
+
+    def read(self, name: str) -> bytes:
+        with self.open(name) as file:
+            return file.read()
+
+    def size(self, name: str) -> int:
+        member = self._files[self.root + name]
+        return member.file_size if self._zip is not None else member.stat().st_size
+
+    def display(self, name: str) -> str:
+        """How to name the file in an error message."""
+        if self._zip is not None:
+            return f"{self.path}:{self.root}{name}"
+        if self.is_single_file:
+            return str(self.path)
+        return str(self.path / (self.root + name))
+
+
+def load_json(source: ExportSource, name: str, context: ImportContext) -> Any:
+    """The parsed JSON in ``name``, or ``None`` after reporting it malformed."""
+    data = source.read(name)
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        context.malformed(
+            source.display(name),
+            f"line {exc.lineno} column {exc.colno}",
+            None,
+            None,
+            f"valid JSON ({exc.msg})",
+        )
+    except UnicodeDecodeError as exc:
+        context.malformed(source.display(name), f"byte {exc.start}", None, None, "UTF-8 text")
+    return None
+
+
+def field(
+    record: Any,
+    key: str,
+    context: ImportContext,
+    file: str,
+    location: str,
+    expected: str,
+    types: type | tuple[type, ...] = str,
+) -> Any:
+    """``record[key]`` if it is there, not empty and of ``types``; else report, return None."""
+    value = record.get(key, MISSING) if isinstance(record, dict) else MISSING
+    if isinstance(value, types) and value != "" and not isinstance(value, bool):
+        return value
+    context.malformed(file, location, key, value, expected)
+    return None
+
+
+class CsvFile:
+    """The rows of a CSV file, each with its line number, after checking the header.
+
+    ``required`` columns must be in the header; ``columns`` maps each column name to its
+    index. Rows with another number of fields than the header are reported malformed.
+    UTF-8 with or without a byte-order mark, as Microsoft's downloads have one.
+    """
+
+    def __init__(
+        self,
+        source: ExportSource,
+        name: str,
+        context: ImportContext,
+        required: tuple[str, ...] = (),
+        *,
+        delimiter: str = ",",
+        encoding: str = "utf-8-sig",
+    ):
+        self.source = source
+        self.name = name
+        self.display = source.display(name)
+        self.context = context
+        self._raw = source.open(name)
+        self._text = io.TextIOWrapper(self._raw, encoding=encoding, newline="")
+        self._reader = csv.reader(self._text, delimiter=delimiter)
+        self.ok = True
+        try:
+            self.header = [column.strip() for column in next(self._reader, [])]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self.header = []
+            self.ok = False
+            context.malformed(self.display, "line 1", None, None, f"a CSV header ({exc})")
+            return
+        self.columns = {column: index for index, column in enumerate(self.header)}
+        for column in required:
+            if column not in self.columns:
+                self.ok = False
+                found = ", ".join(self.header) if self.header else "none (the file is empty)"
+                context.malformed(
+                    self.display,
+                    "line 1 (the header)",
+                    column,
+                    MISSING,
+                    f"a column named {column!r}; the columns are: {found}",
+                )
+                return
+
+    def close(self) -> None:
+        self._text.close()
+
+    def position(self) -> int:
+        """Bytes read so far (roughly: the reader reads ahead), for progress."""
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """``(line, fields)`` for every record; ``line`` is the line the record starts on."""
+        if not self.ok:
+            return
+        reader, width = self._reader, len(self.header)
+        line = reader.line_num + 1
+        try:
+            for row in reader:
+                if len(row) != width:
+                    if row:  # a blank line is no record
+                        self.context.malformed(
+                            self.display,
+                            f"line {line}",
+                            None,
+                            None,
+                            f"{width} fields as in the header, not {len(row)}",
+                        )
+                else:
+                    yield line, row
+                line = reader.line_num + 1
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self.context.malformed(self.display, f"line {line}", None, None, f"CSV ({exc})")
+        finally:
+            self.close()
+
+
+def location(index: int, what: str = "record") -> str:
+    return f"{what} {index}"

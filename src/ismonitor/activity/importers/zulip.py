@@ -1,0 +1,205 @@
+"""Zulip export (folder or ZIP/tarball unpacked) → posts, replies, reactions and reads.
+
+Reads ``realm.json`` (``zerver_userprofile`` for which users are bots,
+``zerver_recipient`` for which messages went to a stream, ``zerver_reaction`` when
+there) and ``messages-000001.json, ...`` (``zerver_message`` and ``zerver_usermessage``).
+
+A thread is a stream's topic (Zulip compares topics case-insensitively): the first
+message in a topic is the post, later ones are replies to it. A user message row with
+bit 0 of ``flags_mask`` set (read) becomes a read event by that user, except the
+sender's own copy; Zulip keeps no time for reading or reacting, so reads and reactions
+get the message's ``date_sent``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..registry import MISSING, BaseImporter, ImportContext, register
+from ._common import ExportSource, load_json
+
+MESSAGE_FILE = re.compile(r"messages-\d+\.json")
+STREAM = 2  # zerver_recipient.type: 1 personal, 2 stream, 3 direct message group
+READ = 1  # bit 0 of zerver_usermessage.flags_mask
+RESOLVE_TOPIC_NOTIFICATION = 2  # zerver_message.type in recent Zulip versions
+REJECTED = ("rejected",)  # a malformed message, left out (on_error="reject")
+
+
+def _int(value) -> bool:
+    return type(value) is int
+
+
+@register
+class ZulipImporter(BaseImporter):
+    name = "zulip"
+    description = "Zulip export (folder with realm.json and messages-*.json)"
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[tuple]:
+        with ExportSource(
+            path,
+            marker="realm.json",
+            expected="a Zulip export: a folder (or ZIP) with realm.json and messages-*.json",
+        ) as source:
+            realm = load_json(source, "realm.json", context)
+            if not isinstance(realm, dict):
+                if realm is not None:
+                    context.malformed(
+                        source.display("realm.json"), None, None, None, "a JSON object"
+                    )
+                return
+            state = _Realm(realm, source.display("realm.json"), context)
+            files = [name for name in source.names() if MESSAGE_FILE.fullmatch(name)]
+            for done, name in enumerate(files):
+                data = load_json(source, name, context)
+                if data is not None:
+                    yield from state.messages(data, source.display(name))
+                context.progress(done + 1, len(files))
+            left = sum(len(reactions) for reactions in state.reactions.values())
+            if left:
+                context.skip("reaction_to_message_not_in_export", left)
+
+
+class _Realm:
+    def __init__(self, realm: dict, display: str, context: ImportContext):
+        self.context = context
+        self.bots: set[int] = set()
+        self.people: set[int] = set()
+        for table in ("zerver_userprofile", "zerver_userprofile_mirrordummy"):
+            for index, user in enumerate(realm.get(table) or ()):
+                if type(user) is not dict or not _int(user.get("id")):
+                    context.malformed(display, f"$.{table}[{index}]", "id", user, "a user id")
+                    continue
+                (self.bots if user.get("is_bot") else self.people).add(user["id"])
+        # Cross-realm bots (notification-bot, welcome-bot) are in no user table: not people.
+        self.streams: dict[int, str] = {}
+        for index, recipient in enumerate(realm.get("zerver_recipient") or ()):
+            if type(recipient) is not dict or not all(
+                _int(recipient.get(key)) for key in ("id", "type", "type_id")
+            ):
+                context.malformed(
+                    display, f"$.zerver_recipient[{index}]", None, recipient, "id, type, type_id"
+                )
+                continue
+            if recipient["type"] == STREAM:
+                self.streams[recipient["id"]] = str(recipient["type_id"])
+        self.reactions: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for index, reaction in enumerate(realm.get("zerver_reaction") or ()):
+            if type(reaction) is not dict or not all(
+                _int(reaction.get(key)) for key in ("id", "message", "user_profile")
+            ):
+                context.malformed(
+                    display,
+                    f"$.zerver_reaction[{index}]",
+                    None,
+                    reaction,
+                    "id, message, user_profile",
+                )
+                continue
+            self.reactions[reaction["message"]].append((reaction["id"], reaction["user_profile"]))
+        self.topics: dict[tuple[int, str], str] = {}
+
+    def messages(self, data, display: str) -> Iterator[tuple]:
+        context = self.context
+        malformed, skip = context.malformed, context.skip
+        messages = data.get("zerver_message") if isinstance(data, dict) else None
+        if not isinstance(messages, list):
+            malformed(display, "$.zerver_message", None, MISSING, "a list of messages")
+            return
+        # message id -> (event id, time, sender, thread, group); None for direct messages
+        known: dict[int, tuple | None] = {}
+        ordered = sorted(
+            enumerate(messages),
+            key=lambda item: item[1].get("id", 0) if isinstance(item[1], dict) else 0,
+        )
+        for index, message in ordered:
+            where = f"$.zerver_message[{index}]"
+            if type(message) is not dict:
+                malformed(display, where, None, message, "a message object")
+                continue
+            message_id, sender = message.get("id", MISSING), message.get("sender", MISSING)
+            recipient = message.get("recipient", MISSING)
+            sent = message.get("date_sent", message.get("pub_date", MISSING))
+            subject = message.get("subject", MISSING)
+            for key, value, expected in (
+                ("id", message_id, _int),
+                ("sender", sender, _int),
+                ("recipient", recipient, _int),
+                ("date_sent", sent, lambda v: type(v) in (int, float)),
+                ("subject", subject, lambda v: type(v) is str),
+            ):
+                if not expected(value):
+                    malformed(display, where, key, value, f"the message's {key}")
+                    if _int(message_id):
+                        known[message_id] = REJECTED
+                    break
+            else:
+                event_id = str(message_id)
+                group = self.streams.get(recipient)
+                if group is None:
+                    known[message_id] = None
+                    skip("direct_message")
+                    continue
+                ts = round(sent * 1_000_000)
+                topic = (recipient, subject.lower())
+                thread = self.topics.setdefault(topic, event_id)
+                known[message_id] = (event_id, ts, sender, thread, group)
+                if message.get("type") == RESOLVE_TOPIC_NOTIFICATION:
+                    skip("topic_resolved_notice")
+                elif sender not in self.people:
+                    skip("bot_user")
+                elif thread == event_id:
+                    yield event_id, ts, str(sender), "post", thread, None, group
+                else:
+                    yield event_id, ts, str(sender), "reply", thread, thread, group
+                for reaction_id, user in self.reactions.pop(message_id, ()):
+                    if user not in self.people:
+                        skip("bot_reaction")
+                    else:
+                        react_id = f"{event_id}:react:{reaction_id}"
+                        yield react_id, ts, str(user), "react", thread, event_id, group
+        yield from self._reads(data, known, display)
+
+    def _reads(self, data: dict, known: dict, display: str) -> Iterator[tuple]:
+        malformed, skip = self.context.malformed, self.context.skip
+        rows = data.get("zerver_usermessage") or ()
+        if not isinstance(rows, list):
+            malformed(display, "$.zerver_usermessage", None, rows, "a list")
+            return
+        people = self.people
+        for index, row in enumerate(rows):
+            if type(row) is not dict:
+                malformed(display, f"$.zerver_usermessage[{index}]", None, row, "an object")
+                continue
+            flags, message_id = row.get("flags_mask", MISSING), row.get("message", MISSING)
+            row_id, user = row.get("id", MISSING), row.get("user_profile", MISSING)
+            if not _int(flags):
+                where = f"$.zerver_usermessage[{index}]"
+                malformed(display, where, "flags_mask", flags, "a number")
+                continue
+            if not flags & READ:
+                continue  # not read: no event, and nothing left out
+            if message_id not in known:
+                where = f"$.zerver_usermessage[{index}]"
+                malformed(display, where, "message", message_id, "a message in this file")
+                continue
+            if not (_int(row_id) and _int(user)):
+                where = f"$.zerver_usermessage[{index}]"
+                malformed(display, where, "id/user_profile", row, "numbers")
+                continue
+            message = known[message_id]
+            if message is None:
+                skip("direct_message_read")
+                continue
+            if message is REJECTED:
+                skip("read_of_rejected_message")
+                continue
+            event_id, ts, sender, thread, group = message
+            if user == sender:
+                skip("own_message_read")
+            elif user not in people:
+                skip("bot_user")
+            else:
+                yield f"{event_id}:read:{row_id}", ts, str(user), "read", thread, event_id, group

@@ -1,0 +1,61 @@
+"""Helpers for the importer tests: a fixed key, running an import, reading it back.
+
+Plain functions rather than a conftest.py, so they stay out of other suites' way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from ismonitor.activity import events as events_module
+from ismonitor.activity import import_export
+from ismonitor.activity.pseudonym import Pseudonymiser
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KEY = "a-test-key-that-is-long-enough"
+OTHER_KEY = "another-test-key-just-as-long"
+
+
+def uncompressed(monkeypatch) -> None:
+    """Write Parquet without compression, so that a byte search sees every string."""
+    monkeypatch.setattr(events_module, "COMPRESSION", "none")
+
+
+def run(platform: str, path: Path, out: Path, **kwargs):
+    """Import and return (report, events as a list of dicts sorted by event id)."""
+    kwargs.setdefault("key", KEY)
+    report = import_export(platform, path, out, **kwargs)
+    return report, read_events(out)
+
+
+def read_events(out: Path) -> list[dict]:
+    table = pq.read_table(out / "events")
+    return sorted(table.to_pylist(), key=lambda row: row["event_id"])
+
+
+def by_id(events: list[dict]) -> dict[str, dict]:
+    return {event["event_id"]: event for event in events}
+
+
+def pseudonym(identifier: str, namespace: str, key: str = KEY) -> str:
+    return Pseudonymiser(key.encode(), namespace)(identifier)
+
+
+def all_bytes(directory: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file())
+
+
+def assert_nothing_personal(out: Path, secrets: list[str]) -> None:
+    """None of ``secrets`` in any file of ``out``, nor in any value read back."""
+    raw = all_bytes(out)
+    values = []
+    for path in sorted(out.rglob("*.parquet")):
+        for row in pq.read_table(path).to_pylist():
+            values.extend(str(value) for value in row.values())
+    text = "\n".join(values)
+    for secret in secrets:
+        assert secret.encode() not in raw, f"{secret!r} is in the output bytes"
+        assert secret.lower().encode() not in raw.lower(), f"{secret!r} is in the output bytes"
+        assert secret not in text, f"{secret!r} is in the output values"

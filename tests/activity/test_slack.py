@@ -1,0 +1,179 @@
+"""The Slack importer, on a made-up workspace and on a real export (testarchive.zip)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from ismonitor.activity import MalformedRecordError
+
+from ._helpers import FIXTURES, assert_nothing_personal, by_id, pseudonym, run, uncompressed
+
+SLACK = FIXTURES / "slack"
+WORKSPACE = SLACK / "workspace"
+
+
+def test_it_counts_each_action_as_the_workspace_holds_it(tmp_path):
+    report, events = run("slack", WORKSPACE, tmp_path / "out")
+    # By hand, from workspace/algemeen/*.json: posts are Anna's welcome, Anna's question
+    # and Bram's cake; replies are Bram's thanks and Carla's broadcast; reactions are
+    # the two waves, the tada on the join notice and Anna's cake.
+    assert report.imported == {"post": 3, "reply": 2, "react": 4, "read": 0}
+    assert len(events) == 9
+
+
+def test_it_counts_every_skipped_message_with_its_reason(tmp_path):
+    report, _ = run("slack", WORKSPACE, tmp_path / "out")
+    assert report.skipped == {
+        "bot_message": 1,  # subtype bot_message with a bot_id
+        "bot_reaction": 1,  # the deploy bot's robot_face
+        "bot_user": 1,  # a message by the user that users.json marks is_bot
+        "channel_join": 1,
+        "direct_message": 1,  # the message in D0DIRECT1 (dms.json)
+        "reaction_user_not_listed": 4,  # cake: count 5, one user listed
+        "tombstone": 1,
+    }
+    assert report.rejected == 0
+
+
+def test_it_links_replies_to_their_thread(tmp_path):
+    _, events = run("slack", WORKSPACE, tmp_path / "out")
+    event = by_id(events)
+    welcome = "C0ALGEMEEN:1709280000.000100"
+    question = "C0ALGEMEEN:1709283600.000400"
+    assert event[welcome]["action"] == "post"
+    assert event[welcome]["thread_id"] == welcome
+    assert event[welcome]["parent_id"] is None
+    # thread_ts == ts: the thread's parent, still a post
+    assert event[question]["action"] == "post"
+    assert event[question]["thread_id"] == question
+    thanks = event["C0ALGEMEEN:1709280120.000300"]
+    assert (thanks["action"], thanks["thread_id"], thanks["parent_id"]) == (
+        "reply",
+        welcome,
+        welcome,
+    )
+    broadcast = event["C0ALGEMEEN:1709290000.000500"]
+    assert (broadcast["action"], broadcast["thread_id"]) == ("reply", question)
+    assert {e["group_id"] for e in events} == {"C0ALGEMEEN"}
+
+
+def test_it_gives_reactions_the_time_of_their_message(tmp_path):
+    _, events = run("slack", WORKSPACE, tmp_path / "out")
+    waves = [e for e in events if e["parent_id"] == "C0ALGEMEEN:1709280000.000100"]
+    waves = [e for e in waves if e["action"] == "react"]
+    assert len(waves) == 2
+    assert {e["ts"] for e in waves} == {datetime(2024, 3, 1, 8, 0, 0, 100, tzinfo=UTC)}
+    assert {e["user_id"] for e in waves} == {
+        pseudonym("U0BRAM", "slack"),
+        pseudonym("U0CARLA", "slack"),
+    }
+
+
+def test_it_keeps_a_reaction_to_a_message_it_left_out(tmp_path):
+    _, events = run("slack", WORKSPACE, tmp_path / "out")
+    join = "C0ALGEMEEN:1709280060.000200"
+    assert join not in by_id(events)
+    (tada,) = [e for e in events if e["parent_id"] == join]
+    assert tada["action"] == "react"
+    assert tada["user_id"] == pseudonym("U0ANNA", "slack")
+
+
+def test_it_reads_microseconds_exactly(tmp_path):
+    _, events = run("slack", WORKSPACE, tmp_path / "out")
+    cake = by_id(events)["C0ALGEMEEN:1709370000.000600"]
+    assert cake["ts"] == datetime(2024, 3, 2, 9, 0, 0, 600, tzinfo=UTC)
+
+
+def test_it_stores_no_names_addresses_texts_or_slack_user_ids(tmp_path, monkeypatch):
+    uncompressed(monkeypatch)
+    run("slack", WORKSPACE, tmp_path / "out")
+    assert_nothing_personal(
+        tmp_path / "out",
+        [
+            "Anna de Vries",
+            "Bram Jansen",
+            "Carla Smit",
+            "anna.devries",
+            "anna.devries@example.org",
+            "bram.jansen@example.org",
+            "Welkom allemaal",
+            "Taart in de kantine",
+            "Geheim",
+            "heidag",
+            "U0ANNA",
+            "U0BRAM",
+            "U0CARLA",
+        ],
+    )
+
+
+def test_it_imports_the_real_test_archive(tmp_path):
+    report, events = run("slack", SLACK / "testarchive.zip", tmp_path / "out")
+    # Counted independently over the 17 day files (python -c "json.load ... Counter of
+    # (subtype, bot_id)"): 49 plain messages and 3 file_share messages by people are
+    # posts; one person reacted once, to a bot's message. No threads in this export.
+    assert report.imported == {"post": 52, "reply": 0, "react": 1, "read": 0}
+    assert report.skipped == {
+        "bot_add": 3,
+        "bot_message": 94,
+        "channel_join": 8,
+        "file_comment": 1,
+    }
+    assert {e["group_id"] for e in events} == {"C0JGLMMNX", "C0JL6CGQ2"}
+    assert len({e["user_id"] for e in events}) == 4
+
+
+def test_it_names_the_file_and_line_of_broken_json(tmp_path):
+    with pytest.raises(MalformedRecordError) as caught:
+        run("slack", SLACK / "broken-json", tmp_path / "out")
+    message = str(caught.value)
+    assert "broken-json/algemeen/2024-03-02.json" in message
+    assert "line 4" in message
+    assert "valid JSON" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_it_names_the_record_field_and_value_of_a_bad_timestamp(tmp_path):
+    with pytest.raises(MalformedRecordError) as caught:
+        run("slack", SLACK / "bad-ts", tmp_path / "out")
+    error = caught.value
+    assert error.file.endswith("bad-ts/algemeen/2024-03-02.json")
+    assert (error.location, error.field, error.value) == ("record 1", "ts", "gisteren")
+    assert "expected a Slack timestamp" in str(error)
+
+
+def test_it_leaves_nothing_when_a_later_file_is_malformed(tmp_path):
+    # The first day file imports fine; the second fails: no dataset, no temporary files.
+    with pytest.raises(MalformedRecordError):
+        run("slack", SLACK / "bad-ts", tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_it_can_reject_malformed_records_and_go_on(tmp_path):
+    report, events = run("slack", SLACK / "bad-ts", tmp_path / "out", on_error="reject")
+    assert report.rejected == 1
+    assert "gisteren" in report.rejections[0]
+    # Three posts on the first day (bad-ts/ has no users.json, so nothing says that
+    # U0DEPLOYBOT is a bot) and Bram's on the second.
+    assert report.imported["post"] == 4
+
+
+def test_it_refuses_a_folder_that_no_listing_names(tmp_path):
+    with pytest.raises(MalformedRecordError, match="folder 'random' is not"):
+        run("slack", SLACK / "unlisted-folder", tmp_path / "out")
+
+
+def test_it_refuses_something_that_is_not_a_slack_export(tmp_path):
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "notes.txt").write_text("hello")
+    with pytest.raises(MalformedRecordError, match="channels.json"):
+        run("slack", tmp_path / "export", tmp_path / "out")
+
+
+def test_it_reads_a_zip_with_a_top_folder(tmp_path):
+    archive = shutil.make_archive(str(tmp_path / "export"), "zip", SLACK, "workspace")
+    report, _ = run("slack", archive, tmp_path / "out")
+    assert report.imported == {"post": 3, "reply": 2, "react": 4, "read": 0}
