@@ -32,6 +32,12 @@ instrument_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(instrument_app, name="instrument")
+stats_app = typer.Typer(
+    help="Statistics on any survey data (CSV, .sav, .xlsx, Parquet): reliability, correlations.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(stats_app, name="stats")
 
 # Piped output (a file, a test) gets wide tables rather than Rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 160
@@ -76,6 +82,20 @@ def _responses(path: Path, instrument: Instrument):
         raise _fail(str(exc)) from None
     except ResponsesError as exc:
         raise _fail(str(exc)) from None
+
+
+def _numbers(path: Path, columns: list[str]):
+    from .study import ResponsesError, ResponsesFileError, read_numbers
+
+    try:
+        return read_numbers(path, columns)
+    except (ResponsesFileError, ResponsesError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def _print_json(document) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
 
 
 def _version(value: bool) -> None:
@@ -369,3 +389,202 @@ def summary(
                 f"{key}: mean {values.mean():.1f}% of the target group (n={len(values)})",
                 markup=False,
             )
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+
+class Missing(StrEnum):
+    pairwise = "pairwise"
+    listwise = "listwise"
+
+
+class Method(StrEnum):
+    pearson = "pearson"
+    spearman = "spearman"
+
+
+class Adjust(StrEnum):
+    holm = "holm"
+    bonferroni = "bonferroni"
+    fdr_bh = "fdr_bh"
+    none = "none"
+
+
+@stats_app.command("reliability")
+def stats_reliability(
+    data: Annotated[Path, typer.Argument(help="The data: .csv, .xlsx, .sav or .parquet.")],
+    codebook: Annotated[
+        Path, typer.Option("--codebook", help="YAML: scales with items, reverse, min, max.")
+    ],
+    missing: Annotated[
+        Missing, typer.Option("--missing", help="Pairwise (as psych::alpha) or listwise.")
+    ] = Missing.pairwise,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Reliability of each scale: Cronbach's alpha (raw and standardized), omega total,
+    and per item the corrected item-total correlation and alpha if deleted.
+
+    The codebook is YAML:  scales: {agreeableness: {items: [A1, A2, A3], reverse: [A1],
+    min: 1, max: 6}}. Empty cells are missing.
+
+    Example: ismonitor stats reliability survey.csv --codebook codebook.yaml --json
+    """
+    from .stats.codebook import load_codebook, reliability_report
+    from .yamlfile import YamlFileError
+
+    try:
+        book = load_codebook(codebook)
+    except YamlFileError as exc:
+        raise _fail(str(exc)) from None
+    frame = _numbers(data, book.columns())
+    try:
+        report = reliability_report(frame, book, missing.value)
+    except ValueError as exc:
+        raise _fail(f"{data}: {exc}") from None
+    if as_json:
+        _print_json(report)
+        return
+    for name, scale in report["scales"].items():
+        table = Table(
+            "item",
+            "r_drop",
+            "alpha if deleted",
+            title=f"{name}: n={scale['n']}, k={scale['k']}, alpha={_f3(scale['alpha'])}, "
+            f"standardized alpha={_f3(scale['alpha_std'])}, "
+            f"omega total={_f3(scale['omega_total'])}",
+        )
+        for item, values in scale["items"].items():
+            table.add_row(item, _f3(values["r_drop"]), _f3(values["alpha_if_deleted"]))
+        out.print(table)
+
+
+@stats_app.command("correlate")
+def stats_correlate(
+    data: Annotated[Path, typer.Argument(help="The data: .csv, .xlsx, .sav or .parquet.")],
+    variables: Annotated[str, typer.Option("--vars", help="Columns, separated by commas.")],
+    method: Annotated[Method, typer.Option("--method", help="Correlation.")] = Method.pearson,
+    adjust: Annotated[
+        Adjust, typer.Option("--adjust", help="Adjustment for multiple comparisons.")
+    ] = Adjust.holm,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Correlations between every pair of variables, as R psych::corr.test computes them:
+    pairwise n, r, 95% CI (Fisher z), two-sided p and adjusted p. Correlations describe
+    relations ("samenhang"), not causes.
+
+    Example: ismonitor stats correlate survey.csv --vars A,B,C --method spearman --json
+    """
+    from .stats.codebook import correlation_report
+
+    names = [name.strip() for name in variables.split(",") if name.strip()]
+    if len(names) < 2:
+        raise _fail(f"--vars {variables!r}: name at least two columns, separated by commas")
+    frame = _numbers(data, names)
+    try:
+        report = correlation_report(frame, names, method.value, adjust.value)
+    except ValueError as exc:
+        raise _fail(f"{data}: {exc}") from None
+    if as_json:
+        _print_json(report)
+        return
+    table = Table("x", "y", "n", "r", "95% CI", "p", f"p ({adjust.value})")
+    for pair in report["pairs"]:
+        table.add_row(
+            pair["x"],
+            pair["y"],
+            str(pair["n"]),
+            _f3(pair["r"]),
+            f"[{_f3(pair['ci_low'])}, {_f3(pair['ci_high'])}]",
+            _p(pair["p"]),
+            _p(pair["p_adj"]),
+        )
+    out.print(table)
+
+
+def _f3(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<.001" if value < 0.001 else f"{value:.3f}"
+
+
+@app.command("analyse")
+def analyse_command(
+    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    instrument_name: InstrumentOption,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="The previous edition's responses.")
+    ] = None,
+    previous_instrument: Annotated[
+        str | None,
+        typer.Option("--previous-instrument", help="Its instrument, if not the same one."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a summary.")
+    ] = False,
+) -> None:
+    """The national analysis of an edition: participants, maturity per factor and group,
+    reported use, reliability of the outcome scales, use related to outcomes (Pearson,
+    Holm-adjusted over the whole table), the barriers ranked, platforms, and trends
+    against the previous edition. See docs/analysis.md.
+
+    Example: ismonitor analyse demo/responses.csv --instrument ism-2018 --json
+    """
+    from .stats.edition import analyse
+
+    instrument = _instrument(instrument_name)
+    table = _responses(responses, instrument)
+    before = before_instrument = None
+    if previous is not None:
+        before_instrument = _instrument(previous_instrument or instrument_name)
+        before = _responses(previous, before_instrument)
+    result = analyse(table, instrument, before, before_instrument)
+    if as_json:
+        _print_json(result)
+        return
+    _print_analysis(result)
+
+
+def _print_analysis(result: dict) -> None:
+    if result["synthetic"]:
+        out.print("SYNTHETIC DATA: no row describes a real organisation.", markup=False)
+    p = result["participants"]
+    out.print(f"{p['organisations']} organisations, {p['adopters']} adopters.", markup=False)
+    usage = result["usage"]
+    out.print(
+        f"Mean active share {_f1(usage.get('active_share_mean'))}%, "
+        f"mean passive share {_f1(usage.get('passive_share_mean'))}% of the target group.",
+        markup=False,
+    )
+    table = Table(
+        "use",
+        "outcome",
+        "n",
+        "r",
+        "95% CI",
+        "p (Holm)",
+        title="Use related to outcomes (p Holm < .05)",
+    )
+    for c in result["correlations"]:
+        if c["p_adj"] is not None and c["p_adj"] < 0.05:
+            table.add_row(
+                c["usage"],
+                c["outcome"],
+                str(c["n"]),
+                _f3(c["r"]),
+                f"[{_f3(c['ci_low'])}, {_f3(c['ci_high'])}]",
+                _p(c["p_adj"]),
+            )
+    out.print(table)
+    barriers = Table("reason", "mean rank", "ranked first", title="Barriers (non-adopters)")
+    for b in result["barriers"]:
+        barriers.add_row(b["reason"], f"{b['mean_rank']:.2f}", f"{100 * b['share_first']:.0f}%")
+    out.print(barriers)
+
+
+def _f1(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

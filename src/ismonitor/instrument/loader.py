@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
+from .. import yamlfile
+from ..yamlfile import Loc, Problem
+from ..yamlfile import YamlFileError as InstrumentError
 from .conditions import ConditionError, parse
 from .schema import CHOICE_TYPES, Instrument, Item, ItemType
 
@@ -19,141 +17,15 @@ BUNDLED_PACKAGE = "ismonitor.instrument.instruments"
 OTHER_KEY = "other"
 """The answer (and column suffix) that ``other: true`` adds to a choice item."""
 
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in an instrument file."""
-
-    line: int | None
-    loc: Loc
-    message: str
-
-    @property
-    def where(self) -> str:
-        parts = []
-        for part in self.loc:
-            if isinstance(part, int):
-                parts.append(f"[{part}]")
-            else:
-                parts.append(("." if parts else "") + part)
-        return "".join(parts) or "(top)"
-
-
-class InstrumentError(ValueError):
-    """An instrument file that is not valid; ``problems`` lists all that was found."""
-
-    def __init__(self, path: str, problems: list[Problem]):
-        self.path = path
-        self.problems = problems
-        lines = [
-            f"{path}:{p.line if p.line is not None else '?'}: {p.where}: {p.message}"
-            for p in problems
-        ]
-        super().__init__("\n".join(lines))
-
-
-# -- YAML with line numbers -------------------------------------------------------------
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a mapping with the same key twice."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (first on line {seen[key] + 1})",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _line_of(node: yaml.Node | None, loc: Loc) -> int | None:
-    """The 1-based line of the deepest YAML node that ``loc`` reaches."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if key_node.value == part:
-                    # a missing or wrong value is best shown at its key
-                    line = key_node.start_mark.line + 1
-                    node = value_node
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-# -- loading --------------------------------------------------------------------------
-
 
 def load_text(text: str, path: str = "<string>") -> Instrument:
     """Parse and check an instrument given as YAML text."""
-    try:
-        root = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise InstrumentError(path, [Problem(line, (), f"not valid YAML: {message}")]) from None
-    if not isinstance(data, dict):
-        raise InstrumentError(
-            path, [Problem(1, (), "expected a mapping with name, version, title and sections")]
-        )
-    try:
-        instrument = Instrument.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            Problem(_line_of(root, tuple(error["loc"])), tuple(error["loc"]), _message(error))
-            for error in exc.errors()
-        ]
-        raise InstrumentError(path, problems) from None
-    problems = [
-        Problem(_line_of(root, loc), loc, message) for loc, message in check_references(instrument)
-    ]
+    parsed = yamlfile.parse_text(text, path)
+    instrument = yamlfile.validate(parsed, Instrument, "name, version, title and sections")
+    problems = check_references(instrument)
     if problems:
-        raise InstrumentError(path, problems)
+        raise parsed.error(problems)
     return instrument
-
-
-def _message(error: dict) -> str:
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    if error["type"] == "missing":
-        return "this key is required but missing"
-    if error["type"] == "extra_forbidden":
-        return f"unknown key (value {error['input']!r}); check its spelling against the format"
-    if error["type"] == "enum":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{error['input']!r} is not a known value; expected {expected}"
-    if error["type"] == "string_pattern_mismatch":
-        return (
-            f"{error['input']!r} is not a valid key: use lower-case letters, digits and single "
-            "underscores, starting with a letter"
-        )
-    if "input" in error and not isinstance(error["input"], (dict, list)):
-        return f"{message} (found {error['input']!r})"
-    return message
 
 
 def check_references(instrument: Instrument) -> list[tuple[Loc, str]]:
@@ -310,18 +182,7 @@ def _check_condition(
 
 def load(path: str | Path) -> Instrument:
     """Read and check an instrument file; raises :class:`InstrumentError` with every problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InstrumentError(
-            str(path), [Problem(None, (), f"cannot read: {exc.strerror}")]
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise InstrumentError(
-            str(path), [Problem(None, (), f"not UTF-8 text: {exc.reason}")]
-        ) from None
-    return load_text(text, str(path))
+    return load_text(yamlfile.read_text(path), str(path))
 
 
 def bundled() -> list[str]:

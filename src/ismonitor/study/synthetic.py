@@ -94,6 +94,16 @@ ELEMENT_DIFFICULTY = {
 management is more often part of job descriptions, but goals are seldom translated into
 KPIs and targets, and employees need the platform only a little for their daily work."""
 
+INTENDED_EFFECTS = {
+    "effectiveness": 0.30,
+    "efficiency": 0.40,
+    "alignment": 0.50,
+    "engagement": 0.60,
+    "communication_satisfaction": 0.45,
+    "knowledge_sharing": 0.55,
+}
+"""How often an organisation names each effect it wants the platform to have."""
+
 OTHER_BARRIERS = [
     "We hebben al een intranet dat voldoet (synthetisch)",
     "Zorgen over privacy van medewerkers (synthetisch)",
@@ -194,6 +204,10 @@ def generate(
             row[f"platforms{SEPARATOR}{option.key}"] = int(chosen)
         row["main_platform"] = main_platform[i]
         row["since_year"] = int(np.clip(round(2014 - 1.5 * maturity[i] + rng.normal()), 2005, year))
+        if "effects" in instrument.choices:
+            for option in instrument.choices["effects"]:
+                chosen = rng.random() < INTENDED_EFFECTS.get(option.key, 0.4)
+                row[f"intended_effects{SEPARATOR}{option.key}"] = int(chosen)
         for item in instrument.maturity_items():
             factor = instrument.elements[item.element].factor
             row.update(

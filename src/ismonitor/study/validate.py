@@ -446,3 +446,42 @@ def load_responses(path: str | Path, instrument: Instrument) -> pd.DataFrame:
 def check_file(path: str | Path, instrument: Instrument) -> Validation:
     raw: RawTable = read_raw(path)
     return validate(raw.frame, instrument, raw.locate, codes=raw.format == "sav")
+
+
+def read_numbers(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    """Named columns of any data file (another survey tool's, say) as numbers.
+
+    Empty cells are missing. Every cell that is not a number is reported, with its row,
+    column and value; a column the file does not have is reported with the columns it has.
+    """
+    raw = read_raw(path)
+    problems: list[Problem] = []
+    for column in columns:
+        if column not in raw.frame.columns:
+            close = difflib.get_close_matches(column, [str(c) for c in raw.frame.columns], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                Problem(None, None, None, column, None, f"no such column in the file{hint}")
+            )
+    if problems:
+        raise ResponsesError(str(path), problems)
+    out = {}
+    for column in columns:
+        values = []
+        for index, value in enumerate(raw.frame[column].tolist()):
+            if _missing(value):
+                values.append(float("nan"))
+                continue
+            try:
+                values.append(_number(value))
+            except _Invalid:
+                values.append(float("nan"))
+                problems.append(
+                    Problem(
+                        raw.locate(index), None, None, column, value, f"{value!r} is not a number"
+                    )
+                )
+        out[column] = pd.Series(values, dtype="float64")
+    if problems:
+        raise ResponsesError(str(path), problems)
+    return pd.DataFrame(out)
