@@ -108,7 +108,7 @@ def _post(post, number: int, bots: set[str], display: str, context: ImportContex
         yield post_id, created * 1000, user, "post", post_id, None, group
     yield from _reactions(post, post_id, post_id, group, where, "post", bots, display, context)
 
-    replies = post.get("replies") or ()
+    replies = post.get("replies") or []
     if type(replies) is not list:
         malformed(display, where, "post.replies", replies, "a list of replies")
         return
@@ -136,7 +136,7 @@ def _post(post, number: int, bots: set[str], display: str, context: ImportContex
 
 
 def _reactions(message, message_id, thread, group, where, path, bots, display, context):
-    reactions = message.get("reactions") or ()
+    reactions = message.get("reactions") or []
     if type(reactions) is not list:
         context.malformed(display, where, f"{path}.reactions", reactions, "a list")
         return

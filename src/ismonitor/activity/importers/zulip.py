@@ -164,7 +164,7 @@ class _Realm:
 
     def _reads(self, data: dict, known: dict, display: str) -> Iterator[tuple]:
         malformed, skip = self.context.malformed, self.context.skip
-        rows = data.get("zerver_usermessage") or ()
+        rows = data.get("zerver_usermessage") or []
         if not isinstance(rows, list):
             malformed(display, "$.zerver_usermessage", None, rows, "a list")
             return
