@@ -66,6 +66,8 @@ def metrics_spark(tmp_path_factory):
         **{
             "spark.sql.warehouse.dir": str(warehouse / "warehouse"),
             "spark.local.dir": str(warehouse / "local"),
+            # Test data is tiny: one shuffle partition halves the time per query.
+            "spark.sql.shuffle.partitions": "1",
         },
     )
     yield con
@@ -571,6 +573,14 @@ def test_it_reads_an_events_folder_of_parts(metrics_backend, tmp_path):
     folder = engines.read_events(metrics_backend, tmp_path)
     assert folder.count().execute() == len(HAND_EVENTS)
     check(row(compute(folder), "2024-02"), {"seen": 7, "active": 6})
+
+
+def test_it_reads_several_event_files(metrics_backend, tmp_path):
+    frame = events_frame(HAND_EVENTS)
+    frame.iloc[:10].to_parquet(tmp_path / "events-2024-01.parquet", index=False)
+    frame.iloc[10:].to_parquet(tmp_path / "events-2024-02.parquet", index=False)
+    table = engines.read_events(metrics_backend, tmp_path)
+    assert table.count().execute() == len(HAND_EVENTS)
 
 
 def test_it_names_the_directory_when_there_are_no_events(metrics_backend, tmp_path):

@@ -83,13 +83,13 @@ def _spark_session(options: dict[str, Any]):
     return session
 
 
-def events_path(directory: str | Path) -> str:
-    """Where the event Parquet in ``directory`` is, as a path or glob both engines read.
+def events_path(directory: str | Path) -> Path | list[Path]:
+    """Where the event Parquet in ``directory`` is: a folder, or a list of files.
 
     ``directory/events/`` (a folder of ``*.parquet`` parts, also in Hive-style
     sub-folders such as ``platform=slack/``) wins over ``directory/events*.parquet``
-    (``events.parquet``, or several files such as ``events-2024.parquet``). Raises
-    ``FileNotFoundError`` naming the directory and what was expected.
+    (``events.parquet``, or several files such as ``events-2024.parquet``, in name
+    order). Raises ``FileNotFoundError`` naming the directory and what was expected.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -98,9 +98,10 @@ def events_path(directory: str | Path) -> str:
     if folder.is_dir():
         if not any(folder.rglob("*.parquet")):
             raise FileNotFoundError(f"{folder}: no *.parquet files in the events folder")
-        return str(folder)
-    if any(directory.glob("events*.parquet")):
-        return str(directory / "events*.parquet")
+        return folder
+    files = sorted(directory.glob("events*.parquet"))
+    if files:
+        return files
     raise FileNotFoundError(
         f"{directory}: no event table; expected {folder}/*.parquet or {directory}/events.parquet"
     )
@@ -113,10 +114,16 @@ def read_events(backend: ibis.BaseBackend, directory: str | Path) -> ibis.Table:
     :func:`events_path`. The schema is the one in ``docs/metrics.md``.
     """
     source = events_path(directory)
-    if backend.name == "duckdb" and Path(source).is_dir():
+    if isinstance(source, Path):
         # Spark reads a folder (and its partition sub-folders); DuckDB needs a glob.
-        source = str(Path(source) / "**" / "*.parquet")
-    return backend.read_parquet(source)
+        if backend.name == "duckdb":
+            return backend.read_parquet(str(source / "**" / "*.parquet"))
+        return backend.read_parquet(str(source))
+    if backend.name == "duckdb":
+        return backend.read_parquet([str(path) for path in source])
+    # Ibis's PySpark reader takes one path; a union of a few files is the same table.
+    tables = [backend.read_parquet(str(path)) for path in source]
+    return tables[0] if len(tables) == 1 else ibis.union(*tables)
 
 
 def read_roster(backend: ibis.BaseBackend, path: str | Path) -> ibis.Table:
