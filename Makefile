@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,22 @@ run: install
 	$(BIN)/ismonitor validate $(DEMO)/responses.csv --instrument ism-2018
 	$(BIN)/ismonitor score $(DEMO)/responses.csv --instrument ism-2018 --json > $(DEMO)/scores.json
 	$(BIN)/ismonitor summary $(DEMO)/responses.csv --instrument ism-2018
+	$(BIN)/ismonitor demo-data --out $(DEMO)/2016 --seed 2016 --year 2016
+	$(BIN)/ismonitor analyse $(DEMO)/responses.csv --instrument ism-2018 \
+		--previous $(DEMO)/2016/responses.csv --json > $(DEMO)/analysis.json
+	for lang in nl en; do \
+		$(BIN)/ismonitor report national $(DEMO)/responses.csv --instrument ism-2018 \
+			--previous $(DEMO)/2016/responses.csv --lang $$lang --out $(DEMO)/national-$$lang.pdf || exit 1; \
+		$(BIN)/ismonitor report organisation $(DEMO)/responses.csv --org SYN-001 \
+			--instrument ism-2018 --lang $$lang --out $(DEMO)/organisation-SYN-001-$$lang.pdf || exit 1; \
+	done
 	@echo
 	@echo "Done. The demo edition is SYNTHETIC (no real organisation). Look next at:"
 	@echo "  $(DEMO)/responses.csv   the answers of 139 organisations (ism-2018)"
 	@echo "  $(DEMO)/scores.json     each organisation's maturity scores, stage, position and advice"
+	@echo "  $(DEMO)/analysis.json   the national analysis (against a synthetic 2016 edition)"
+	@echo "  $(DEMO)/national-nl.pdf, national-en.pdf             the national report"
+	@echo "  $(DEMO)/organisation-SYN-001-nl.pdf, ...-en.pdf      one organisation's report"
 	@echo "  $(BIN)/ismonitor score $(DEMO)/responses.csv --instrument ism-2018 --lang en"
 	@echo "  $(BIN)/ismonitor --help, and docs/ (the instrument, the responses, the maturity model)"
 
@@ -37,6 +49,18 @@ format: install
 test: install lint
 	# pytest exits 5 when it collected no tests: that is not a failure.
 	$(BIN)/pytest || [ $$? -eq 5 ]
+
+# Extract the texts to translate and merge them into the Dutch catalog (see src/ismonitor/i18n.py).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project ismonitor -o src/ismonitor/locale/ismonitor.pot .
+	@if [ -f src/ismonitor/locale/nl/LC_MESSAGES/ismonitor.po ]; then \
+		$(BIN)/pybabel update --no-fuzzy-matching -i src/ismonitor/locale/ismonitor.pot \
+			-d src/ismonitor/locale -D ismonitor -l nl; \
+	else \
+		$(BIN)/pybabel init -i src/ismonitor/locale/ismonitor.pot \
+			-d src/ismonitor/locale -D ismonitor -l nl; \
+	fi
 
 clean:
 	rm -rf $(VENV) $(DEMO) build *.egg-info src/*.egg-info

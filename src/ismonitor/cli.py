@@ -38,6 +38,12 @@ stats_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(stats_app, name="stats")
+report_app = typer.Typer(
+    help="Reports in Dutch or English, as PDF or HTML: national and per organisation.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(report_app, name="report")
 
 # Piped output (a file, a test) gets wide tables rather than Rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 160
@@ -203,6 +209,12 @@ def demo_data(
         int, typer.Option("--organisations", min=1, help="How many organisations.")
     ] = 139,
     seed: Annotated[int, typer.Option("--seed", help="Random seed, for reproducibility.")] = 2018,
+    year: Annotated[
+        int,
+        typer.Option(
+            "--year", min=2014, max=2018, help="The edition's year (earlier: less mature)."
+        ),
+    ] = 2018,
     instrument_name: InstrumentOption = "ism-2018",
 ) -> None:
     """Write a SYNTHETIC edition (no real organisation) to DIR/responses.csv.
@@ -217,7 +229,7 @@ def demo_data(
     from .study.synthetic import generate
 
     instrument = _instrument(instrument_name)
-    table = generate(instrument, organisations=organisations, seed=seed)
+    table = generate(instrument, organisations=organisations, seed=seed, year=year)
     path = write(table, out_dir / "responses.csv", instrument)
     (out_dir / "README.txt").write_text(
         "SYNTHETIC DATA / SYNTHETISCHE DATA\n\n"
@@ -588,3 +600,80 @@ def _print_analysis(result: dict) -> None:
 
 def _f1(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+# -- reports ------------------------------------------------------------------------------------
+
+OutOption = Annotated[
+    Path, typer.Option("--out", "-o", help="The report to write: FILE.pdf or FILE.html.")
+]
+
+
+def _write_report(build, out_path: Path) -> None:
+    from .reports.render import FORMATS, write
+
+    if out_path.suffix.lower() not in FORMATS:
+        raise _fail(f"--out {out_path}: expected a .pdf or .html file")
+    with err.status(f"Building {out_path.name} ..."):
+        html = build()
+        write(html, out_path)
+    out.print(f"Wrote {out_path}", markup=False)
+
+
+@report_app.command("national")
+def report_national(
+    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    instrument_name: InstrumentOption,
+    out_path: OutOption,
+    lang: LangOption = Lang.nl,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="The previous edition's responses.")
+    ] = None,
+    previous_instrument: Annotated[
+        str | None,
+        typer.Option("--previous-instrument", help="Its instrument, if not the same one."),
+    ] = None,
+) -> None:
+    """The national report: who took part, the maturity model, active and passive use,
+    purposes, use and outcomes, barriers, trends, platforms and method.
+
+    Example: ismonitor report national demo/responses.csv -i ism-2018 --lang en --out national.pdf
+    """
+    from .reports import national
+
+    instrument = _instrument(instrument_name)
+    table = _responses(responses, instrument)
+    before = before_instrument = None
+    if previous is not None:
+        before_instrument = _instrument(previous_instrument or instrument_name)
+        before = _responses(previous, before_instrument)
+    _write_report(
+        lambda: national.build(table, instrument, lang.value, before, before_instrument), out_path
+    )
+
+
+@report_app.command("organisation")
+def report_organisation(
+    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    org: Annotated[str, typer.Option("--org", help="The organisation's id (org_id).")],
+    instrument_name: InstrumentOption,
+    out_path: OutOption,
+    lang: LangOption = Lang.nl,
+) -> None:
+    """One organisation's report: its scores against all organisations, its sector and its
+    size class, its unmet preconditions with advice, and what to steer on for its goals.
+
+    Example: ismonitor report organisation demo/responses.csv --org SYN-001 -i ism-2018 -o o.pdf
+    """
+    from .reports import organisation
+
+    instrument = _instrument(instrument_name)
+    table = _responses(responses, instrument)
+
+    def build():
+        try:
+            return organisation.build(table, instrument, org, lang.value)
+        except organisation.UnknownOrganisation as exc:
+            raise _fail(f"{responses}: {exc}") from None
+
+    _write_report(build, out_path)

@@ -144,10 +144,12 @@ def generate(
     sector = rng.choice(list(SECTORS), size=n, p=_p(SECTORS))
     size_index = rng.choice(len(SIZE_CLASSES), size=n, p=_p(SIZE_CLASSES))
     size_class = np.array(list(SIZE_CLASSES))[size_index]
-    adopter = rng.random(n) < _sigmoid(1.3 + 0.35 * (size_index - 2))
+    # the study's trends: each edition (two years) a little more adoption and maturity
+    trend = 0.25 * (year - 2018) / 2
+    adopter = rng.random(n) < _sigmoid(1.3 + trend + 0.35 * (size_index - 2))
 
     # latent traits of each organisation
-    maturity = rng.normal(size=n)
+    maturity = trend + rng.normal(size=n)
     factor_latent = {
         factor: 0.7 * maturity + 0.71 * rng.normal(size=n)
         for factor in ("adoption", "purposefulness", "organisation", "integration")
@@ -203,7 +205,8 @@ def generate(
             chosen = option.key == main_platform[i] or rng.random() < 0.12
             row[f"platforms{SEPARATOR}{option.key}"] = int(chosen)
         row["main_platform"] = main_platform[i]
-        row["since_year"] = int(np.clip(round(2014 - 1.5 * maturity[i] + rng.normal()), 2005, year))
+        since = round(year - 4 - 1.5 * maturity[i] + rng.normal())
+        row["since_year"] = int(np.clip(since, 2005, min(year, 2018)))
         if "effects" in instrument.choices:
             for option in instrument.choices["effects"]:
                 chosen = rng.random() < INTENDED_EFFECTS.get(option.key, 0.4)

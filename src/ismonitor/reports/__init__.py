@@ -1,0 +1,1 @@
+"""National and organisation reports: templates, charts, HTML and PDF, in Dutch and English."""
