@@ -4,7 +4,7 @@ For platforms without a public export format (Embrace, Plek, ViaDesk, Synigo, ..
 mapping names the file's columns and how its action values translate, e.g.::
 
     columns:
-      event_id: ID            # optional: without it an event is named by its line
+      event_id: ID            # optional: without it, R1 is the first data row, R2 ...
       ts: Datum
       user: Medewerker-ID
       action: Soort
@@ -26,6 +26,7 @@ its thread's first post. A read with neither belongs to no thread (``NO_THREAD``
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +35,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from ..events import NO_THREAD, micros
+from ..events import NO_THREAD, EventBatch, micros
 from ..registry import BaseImporter, ImportContext, register
 from ._common import CsvFile, ExportSource
 
@@ -148,7 +150,7 @@ class CsvImporter(BaseImporter):
     description = "Any activity CSV, with a YAML mapping of its columns and action values"
     options = {"mapping": "the YAML column mapping (a path) or the same as a dict; required"}
 
-    def read(self, path: Path, context: ImportContext) -> Iterator[tuple]:
+    def read(self, path: Path, context: ImportContext) -> Iterator[tuple | EventBatch]:
         if context.option("mapping") is None:
             raise MappingError("the csv importer needs options={'mapping': 'mapping.yaml'}")
         mapping = load_mapping(context.option("mapping"))
@@ -159,48 +161,189 @@ class CsvImporter(BaseImporter):
             if not names:
                 context.malformed(str(path), None, None, None, "a CSV file, or a folder of them")
             for done, name in enumerate(names):
-                prefix = "L" if len(names) == 1 else f"{name}:L"
+                prefix = "R" if len(names) == 1 else f"{name}:R"
                 yield from _File(source, name, mapping, prefix, context).events()
                 context.progress(done + 1, len(names))
 
 
 class _File:
+    """One CSV file: read in bulk with pyarrow while every batch is valid, and line by
+    line with the csv module from the first batch that is not, so that each problem is
+    reported with its line. Both ways give the same events."""
+
     def __init__(self, source, name, mapping: Mapping, prefix: str, context: ImportContext):
+        self.source, self.name = source, name
         self.mapping, self.prefix, self.context = mapping, prefix, context
         columns = mapping.columns
-        mapped = {key: value for key, value in columns.model_dump().items() if value is not None}
+        self.mapped = {k: v for k, v in columns.model_dump().items() if v is not None}
         self.reader = CsvFile(
             source,
             name,
             context,
-            tuple(mapped.values()),
+            tuple(self.mapped.values()),
             delimiter=mapping.delimiter,
             encoding=mapping.encoding,
         )
-        self.index = {key: self.reader.columns.get(column) for key, column in mapped.items()}
+        self.index = {key: self.reader.columns.get(column) for key, column in self.mapped.items()}
         self.zone = ZoneInfo(mapping.timezone)
         self.thread_of: dict[str, str] | None = None if columns.thread else {}
 
-    def events(self) -> Iterator[tuple]:
+    def events(self) -> Iterator[tuple | EventBatch]:
         if not self.reader.ok:
             return
-        batch: list[tuple[int, list[str]]] = []
-        for item in self.reader.rows():
-            batch.append(item)
+        records = self.reader.rows()
+        done = 0
+        if self.mapping.encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
+            done = yield from self._bulk()
+            if done is None:
+                self.reader.close()
+                return
+            records = itertools.islice(records, done, None)
+        batch: list[tuple[int, int, list[str]]] = []
+        for record, (line, row) in enumerate(records, done + 1):
+            batch.append((record, line, row))
             if len(batch) == BATCH:
-                yield from self._batch(batch)
+                yield from self._rows(batch)
                 batch = []
         if batch:
-            yield from self._batch(batch)
+            yield from self._rows(batch)
 
-    def _batch(self, batch: list[tuple[int, list[str]]]) -> Iterator[tuple]:
+    # --- in bulk ------------------------------------------------------------------------
+
+    def _bulk(self) -> Iterator[EventBatch]:
+        """Yield batches while all is well; return None when done, else the number of
+        records read before the first batch with a problem."""
+        needed = list(dict.fromkeys(self.mapped.values()))
+        done = 0
+        with self.source.open(self.name) as file:
+            try:
+                reader = pa_csv.open_csv(
+                    file,
+                    read_options=pa_csv.ReadOptions(
+                        column_names=self.reader.header, skip_rows=1, block_size=1 << 22
+                    ),
+                    parse_options=pa_csv.ParseOptions(
+                        delimiter=self.mapping.delimiter, newlines_in_values=True
+                    ),
+                    convert_options=pa_csv.ConvertOptions(
+                        column_types={column: pa.string() for column in needed},
+                        include_columns=needed,
+                        strings_can_be_null=False,
+                    ),
+                )
+                for batch in reader:
+                    result = self._bulk_batch(batch, done)
+                    if result is None:
+                        return done
+                    skipped, events = result
+                    for reason, count in skipped.items():
+                        self.context.skip(reason, count)
+                    if len(events):
+                        yield events
+                    done += batch.num_rows
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+                return done
+        return None
+
+    def _bulk_batch(self, batch: pa.RecordBatch, done: int):
+        mapping = self.mapping
+
+        def column(key: str) -> pa.Array:
+            return pc.utf8_trim_whitespace(batch.column(self.mapped[key]))
+
+        values = column("action")
+        known = pc.is_valid(pc.index_in(values, value_set=pa.array(list(mapping.actions))))
+        skipped: dict[str, int] = {}
+        keep = None
+        if not pc.all(known).as_py():
+            skips = pc.is_in(values, value_set=pa.array(list(mapping.skip), pa.string()))
+            if not pc.all(pc.or_(known, skips)).as_py():
+                return None  # an unknown action: let the line-by-line reader name it
+            counts = pc.value_counts(pc.filter(values, skips)).to_pylist()
+            for item in counts:
+                reason = mapping.skip[item["values"]]
+                skipped[reason] = skipped.get(reason, 0) + item["counts"]
+            keep = known
+            values = pc.filter(values, keep)
+
+        def kept(key: str) -> pa.Array:
+            array = column(key)
+            return pc.filter(array, keep) if keep is not None else array
+
+        action = pa.array(list(mapping.actions.values())).take(
+            pc.index_in(values, value_set=pa.array(list(mapping.actions)))
+        )
+        user = kept("user")
+        if pc.any(pc.equal(user, "")).as_py():
+            return None
+        ts = _bulk_times(kept("ts"), mapping.ts_format, mapping.timezone)
+        if ts is None:
+            return None
+        if "event_id" in self.mapped:
+            event_id = kept("event_id")
+            if pc.any(pc.equal(event_id, "")).as_py():
+                return None
+        else:
+            positions = pa.array(range(done + 1, done + batch.num_rows + 1), pa.int64())
+            if keep is not None:
+                positions = pc.filter(positions, keep)
+            event_id = pc.binary_join_element_wise(self.prefix, positions.cast(pa.string()), "")
+        parent = _empty_to_null(kept("parent")) if "parent" in self.mapped else None
+        if parent is None:
+            parent = pa.nulls(len(action), pa.string())
+        group = _empty_to_null(kept("group")) if "group" in self.mapped else None
+        if group is None:
+            group = pa.nulls(len(action), pa.string())
+        is_post, is_read = pc.equal(action, "post"), pc.equal(action, "read")
+        if "thread" in self.mapped:
+            given = kept("thread")
+            empty = pc.equal(given, "")
+            orphan = pc.and_(empty, pc.invert(pc.or_(is_post, pc.or_(parent.is_valid(), is_read))))
+            if pc.any(orphan).as_py():
+                return None  # a reply or reaction with neither thread nor parent
+            derived = pc.if_else(
+                is_post, event_id, pc.if_else(parent.is_valid(), parent, NO_THREAD)
+            )
+            thread = pc.if_else(empty, derived, given)
+        else:
+            thread = self._derive_threads(event_id, action, parent)
+            if thread is None:
+                return None
+        answers = pc.or_(pc.equal(action, "reply"), pc.equal(action, "react"))
+        parent = pc.if_else(pc.and_(answers, parent.is_null()), thread, parent)
+        return skipped, EventBatch(event_id, ts, user, action, thread, parent, group)
+
+    def _derive_threads(self, event_ids, actions, parents) -> pa.Array | None:
+        """Threads from parents, in file order (as the line-by-line reader does)."""
+        thread_of = self.thread_of
+        found: dict[str, str] = {}  # merged into thread_of only if the whole batch is good
+        threads = []
+        for event_id, action, parent in zip(
+            event_ids.to_pylist(), actions.to_pylist(), parents.to_pylist(), strict=True
+        ):
+            if action == "post":
+                thread = event_id
+            elif parent is not None:
+                thread = found.get(parent) or thread_of.get(parent, parent)
+            elif action == "read":
+                thread = NO_THREAD
+            else:
+                return None
+            found[event_id] = thread
+            threads.append(thread)
+        thread_of.update(found)
+        return pa.array(threads, pa.string())
+
+    # --- line by line -------------------------------------------------------------------
+
+    def _rows(self, batch: list[tuple[int, int, list[str]]]) -> Iterator[tuple]:
         mapping, context, display = self.mapping, self.context, self.reader.display
         malformed, skip = context.malformed, context.skip
         actions, skips = mapping.actions, mapping.skip
         i_action, i_user, i_ts = self.index["action"], self.index["user"], self.index["ts"]
         expected_actions = ", ".join(repr(value) for value in [*actions, *skips])
-        kept: list[tuple[int, list[str], str, str]] = []
-        for line, row in batch:
+        kept: list[tuple[int, int, list[str], str, str]] = []
+        for record, line, row in batch:
             value = row[i_action].strip()
             action = actions.get(value)
             if action is None:
@@ -214,15 +357,22 @@ class _File:
             if not user:
                 malformed(display, f"line {line}", mapping.columns.user, row[i_user], "a user")
                 continue
-            kept.append((line, row, action, user))
-        times = self._times([row[i_ts].strip() for _, row, _, _ in kept], kept)
+            kept.append((record, line, row, action, user))
+        texts = [row[i_ts].strip() for _, _, row, _, _ in kept]
+        times = _bulk_times(pa.array(texts, pa.string()), mapping.ts_format, mapping.timezone)
+        if times is not None:
+            times = times.to_pylist()
+        else:  # name every time that does not parse
+            times = [
+                self._time(text, line) for text, (_, line, *_) in zip(texts, kept, strict=True)
+            ]
         i_id, i_thread = self.index.get("event_id"), self.index.get("thread")
         i_parent, i_group = self.index.get("parent"), self.index.get("group")
         thread_of, prefix = self.thread_of, self.prefix
-        for (line, row, action, user), ts in zip(kept, times, strict=True):
+        for (record, line, row, action, user), ts in zip(kept, times, strict=True):
             if ts is None:
                 continue
-            event_id = row[i_id].strip() if i_id is not None else f"{prefix}{line}"
+            event_id = row[i_id].strip() if i_id is not None else f"{prefix}{record}"
             if not event_id:
                 malformed(display, f"line {line}", mapping.columns.event_id, "", "an event id")
                 continue
@@ -251,32 +401,6 @@ class _File:
                 thread_of[event_id] = thread
             yield event_id, ts, user, action, thread, parent, group
 
-    def _times(self, texts: list[str], kept: list) -> list[int | None]:
-        """Microseconds for each text, parsed in bulk; None where malformed (reported)."""
-        if not texts:
-            return []
-        fmt, zone = self.mapping.ts_format, self.mapping.timezone
-        array = pa.array(texts, pa.string())
-        parsed = None
-        try:
-            if fmt == "iso":
-                try:
-                    parsed = array.cast(pa.timestamp("us", tz="UTC"))
-                except pa.ArrowInvalid:
-                    parsed = pc.assume_timezone(
-                        array.cast(pa.timestamp("us")), zone, ambiguous="earliest"
-                    )
-            elif "%z" not in fmt and "%f" not in fmt:
-                naive = pc.strptime(array, format=fmt, unit="us", error_is_null=True)
-                if naive.null_count == 0:
-                    parsed = pc.assume_timezone(naive, zone, ambiguous="earliest")
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            parsed = None
-        if parsed is not None:
-            return parsed.cast(pa.int64()).to_pylist()
-        # Something in this batch did not parse in bulk: go row by row, naming each one.
-        return [self._time(text, line) for text, (line, *_) in zip(texts, kept, strict=True)]
-
     def _time(self, text: str, line: int) -> int | None:
         fmt = self.mapping.ts_format
         try:
@@ -301,3 +425,35 @@ class _File:
                 return None
             moment = local
         return micros(moment)
+
+
+def _empty_to_null(array: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+
+def _bulk_times(texts: pa.Array, fmt: str, zone: str) -> pa.Array | None:
+    """Microseconds (int64) for each text, or None if any does not parse in bulk.
+
+    Times without a zone are in ``zone``; in the hour that happens twice when the clocks
+    go back the earlier one is taken (as Python does); a time in the hour skipped when
+    they go forward does not parse.
+    """
+    if len(texts) == 0:
+        return pa.array([], pa.int64())
+    try:
+        if fmt == "iso":
+            try:
+                parsed = texts.cast(pa.timestamp("us", tz="UTC"))
+            except pa.ArrowInvalid:
+                naive = texts.cast(pa.timestamp("us"))
+                parsed = pc.assume_timezone(naive, zone, ambiguous="earliest")
+        elif "%z" in fmt or "%f" in fmt:
+            return None  # pyarrow's strptime does not do these: parse line by line
+        else:
+            naive = pc.strptime(texts, format=fmt, unit="us", error_is_null=True)
+            if naive.null_count:
+                return None
+            parsed = pc.assume_timezone(naive, zone, ambiguous="earliest")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return parsed.cast(pa.int64())
