@@ -73,22 +73,25 @@ def svg(chart: alt.TopLevelMixin) -> str:
 
 
 def factor_distribution(scores: pd.DataFrame, factors: dict[str, str], lang: str) -> alt.Chart:
-    """Box plots of the factor scores (0-100), one row per factor, with each organisation."""
+    """Box plots of the factor scores (0-100), one row per factor, the median in white."""
     long = scores.melt(value_vars=list(factors), var_name="factor", value_name="score").dropna()
     long["label"] = long["factor"].map(factors)
-    order = list(factors.values())
-    y = alt.Y("label:N", sort=order, title=None)
-    x = alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title=_("Score (0-100)", lang))
-    points = (
+    return (
         alt.Chart(long)
-        .mark_circle(size=14, opacity=0.35, color=LIGHT)
-        .encode(x=x, y=y, yOffset=alt.YOffset("jitter:Q"))
-        .transform_calculate(jitter="random()")
+        .mark_boxplot(
+            extent="min-max",
+            size=20,
+            color=BLUE,
+            median={"color": "white", "strokeWidth": 2},
+            rule={"color": "#555555"},
+            ticks={"color": "#555555", "size": 10},
+        )
+        .encode(
+            x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title=_("Score (0-100)", lang)),
+            y=alt.Y("label:N", sort=list(factors.values()), title=None),
+        )
+        .properties(width=420, height=36 * len(factors))
     )
-    box = (
-        alt.Chart(long).mark_boxplot(extent=1.5, size=18, color=BLUE, opacity=0.7).encode(x=x, y=y)
-    )
-    return (points + box).properties(width=440, height=40 * len(factors))
 
 
 def stage_bars(counts: dict[str, int], labels: dict[str, str], lang: str) -> alt.Chart:

@@ -40,7 +40,7 @@ def build(
         "instrument": instrument,
         "findings": findings(result, instrument, lang),
         "participants": _participants(result, instrument, lang),
-        "maturity": _maturity(result, scores, lang),
+        "maturity": _maturity(result, scores, instrument, lang),
         "usage": _usage(result, table, instrument, lang),
         "relations": _relations(result, instrument, lang),
         "barriers": _barriers(result, instrument, lang),
@@ -137,16 +137,16 @@ def relation_sentences(result: dict, instrument: Instrument, lang: str) -> list[
                 locale="nl_NL" if lang == "nl" else "en_GB",
             )  # fmt: skip
             out.append(
-                _("Organisations score higher on %(outcome)s where they score higher on "
-                  "%(uses)s.", lang) % {"outcome": name, "uses": uses}
-            )  # fmt: skip
+                _("%(outcome)s is positively related to %(uses)s.", lang)
+                % {"outcome": name[:1].upper() + name[1:], "uses": uses}
+            )
         if negative:
             uses = format_list(
                 [labels.usage(instrument, c["usage"], lang) for c in negative],
                 locale="nl_NL" if lang == "nl" else "en_GB",
             )
             out.append(
-                _("%(outcome)s is lower where %(uses)s is higher.", lang)
+                _("%(outcome)s is negatively related to %(uses)s.", lang)
                 % {"outcome": name[:1].upper() + name[1:], "uses": uses}
             )
         if pairs and not positive and not negative:
@@ -186,14 +186,15 @@ def _participants(result: dict, instrument: Instrument, lang: str) -> dict:
             alt.Chart(frame).mark_bar().encode(
                 y=alt.Y("label:N", sort=[r["label"] for r in rows], title=None),
                 x=alt.X("n:Q", stack="zero", title=_("Organisations", lang)),
-                color=alt.Color("part:N", scale=alt.Scale(range=[charts.BLUE, charts.GREY]),
-                                title=None),
+                color=alt.Color("part:N", title=None, scale=alt.Scale(
+                    domain=[_("Uses internal social media", lang), _("Does not use it", lang)],
+                    range=[charts.BLUE, charts.GREY])),
             ).properties(width=380, height=20 * len(rows))
         )  # fmt: skip
     return {"sectors": rows, "sizes": sizes, "chart": chart}
 
 
-def _maturity(result: dict, scores: pd.DataFrame, lang: str) -> dict:
+def _maturity(result: dict, scores: pd.DataFrame, instrument: Instrument, lang: str) -> dict:
     m = result["maturity"]
     adopters = scores[scores["adopter"]]
     names = labels.factors(lang)

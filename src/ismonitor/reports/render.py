@@ -38,6 +38,12 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["num"] = lambda value, digits=1: number(value, lang, digits)
     env.filters["pct"] = lambda value, digits=0: percent(value, lang, digits)
     env.filters["pvalue"] = lambda value: pvalue(value, lang)
+    env.filters["p_is"] = lambda value: (
+        "–"
+        if _missing(value)
+        else (pvalue(value, lang) if value < 0.001 else "= " + pvalue(value, lang))
+    )
+    env.filters["signed"] = lambda value, digits=1: signed(value, lang, digits)
     env.filters["r"] = lambda value: correlation(value, lang)
     env.globals["lang"] = lang
     return env
@@ -70,6 +76,13 @@ def pvalue(value, lang: str) -> str:
     if value < 0.001:
         return "< " + number(0.001, lang, 3).replace("0", "", 1)
     return number(value, lang, 3).replace("0", "", 1)
+
+
+def signed(value, lang: str, digits: int = 1) -> str:
+    """A change with its sign: ``+7,8`` / ``−2.6``."""
+    if _missing(value):
+        return "–"
+    return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value), lang, digits)
 
 
 def correlation(value, lang: str) -> str:
