@@ -59,12 +59,15 @@ def _themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
-    """The chart as an SVG document (no network: vl-convert bundles Vega)."""
+def svg(chart: alt.TopLevelMixin, lang: str = "en") -> str:
+    """The chart as an SVG document (no network: vl-convert bundles Vega).
+
+    Numbers on the axes follow the language: ``0,5`` in Dutch, ``0.5`` in English.
+    """
     import vl_convert
 
     spec = _themed(chart).to_dict()
-    text = vl_convert.vegalite_to_svg(spec)
+    text = vl_convert.vegalite_to_svg(spec, format_locale="nl-NL" if lang == "nl" else "en-GB")
     # an <svg> element to place inline in HTML: drop the XML declaration if any
     return text[text.index("<svg") :]
 

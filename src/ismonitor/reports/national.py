@@ -60,8 +60,8 @@ def _edition(result: dict, lang: str) -> str:
     return text + (" (" + _("synthetic", lang) + ")" if result["synthetic"] else "")
 
 
-def _svg(chart) -> Markup:
-    return Markup(charts.svg(chart))  # noqa: S704 - vl-convert's own SVG, no user HTML
+def _svg(chart, lang: str) -> Markup:
+    return Markup(charts.svg(chart, lang))  # noqa: S704 - vl-convert's own SVG, no user HTML
 
 
 # -- key findings -------------------------------------------------------------------------------
@@ -189,8 +189,7 @@ def _participants(result: dict, instrument: Instrument, lang: str) -> dict:
                 color=alt.Color("part:N", title=None, scale=alt.Scale(
                     domain=[_("Uses internal social media", lang), _("Does not use it", lang)],
                     range=[charts.BLUE, charts.GREY])),
-            ).properties(width=380, height=20 * len(rows))
-        )  # fmt: skip
+            ).properties(width=380, height=20 * len(rows)), lang)  # fmt: skip
     return {"sectors": rows, "sizes": sizes, "chart": chart}
 
 
@@ -208,10 +207,10 @@ def _maturity(result: dict, scores: pd.DataFrame, instrument: Instrument, lang: 
         groups[group] = {"title": title, "rows": data}
     return {
         "rows": rows,
-        "distribution": _svg(charts.factor_distribution(adopters, names, lang))
+        "distribution": _svg(charts.factor_distribution(adopters, names, lang), lang)
         if len(adopters)
         else None,
-        "stages": _svg(charts.stage_bars(m["stages"], labels.stages(lang), lang)),
+        "stages": _svg(charts.stage_bars(m["stages"], labels.stages(lang), lang), lang),
         "stage_counts": [{"label": labels.stage(k, lang), "n": n} for k, n in m["stages"].items()],
         "groups": groups,
         "factor_labels": [names[f] for f in FACTORS],
@@ -226,13 +225,13 @@ def _usage(result: dict, table: pd.DataFrame, instrument: Instrument, lang: str)
     active, passive = u["active_share_mean"], u["passive_share_mean"]
     out["pyramid"] = _svg(charts.pyramid(
         {"active": active, "passive": passive, "inactive": max(0.0, 100 - active - passive)},
-        lang))  # fmt: skip
+        lang), lang)  # fmt: skip
     adopters = table[table["uses_ism"] == "yes"]
     long = pd.concat([
         pd.DataFrame({"part": _("Active", lang), "share": adopters["active_share"]}),
         pd.DataFrame({"part": _("Passive", lang), "share": adopters["passive_share"]}),
     ]).dropna()  # fmt: skip
-    out["histogram"] = _svg(charts.share_histogram(long, lang))
+    out["histogram"] = _svg(charts.share_histogram(long, lang), lang)
     frequencies = []
     order = [o.label.get(lang) for o in instrument.choices.get("frequency", [])]
     for key, group in (("active_frequency", _("Active users", lang)),
@@ -243,7 +242,9 @@ def _usage(result: dict, table: pd.DataFrame, instrument: Instrument, lang: str)
                 "frequency": labels.option(instrument, "frequency", option, lang),
             })  # fmt: skip
     if frequencies:
-        out["frequencies"] = _svg(charts.frequency_bars(pd.DataFrame(frequencies), order, lang))
+        out["frequencies"] = _svg(
+            charts.frequency_bars(pd.DataFrame(frequencies), order, lang), lang
+        )
     purposes = [
         {"label": labels.option(instrument, "purposes", key, lang), "value": value["share"]}
         for key, value in (u.get("purposes") or {}).items()
@@ -251,8 +252,10 @@ def _usage(result: dict, table: pd.DataFrame, instrument: Instrument, lang: str)
     ]
     out["purposes"] = purposes
     if purposes:
-        out["purposes_chart"] = _svg(charts.horizontal_bars(
-            pd.DataFrame(purposes), _("Share of organisations", lang), ".0%", (0, 1)))  # fmt: skip
+        chart = charts.horizontal_bars(
+            pd.DataFrame(purposes), _("Share of organisations", lang), ".0%", (0, 1)
+        )
+        out["purposes_chart"] = _svg(chart, lang)
     return out
 
 
@@ -265,7 +268,7 @@ def _relations(result: dict, instrument: Instrument, lang: str) -> dict:
             "outcome_label": labels.outcome(instrument, c["outcome"], lang),
             "significant": c["p_adj"] is not None and c["p_adj"] < SIGNIFICANT,
         })  # fmt: skip
-    heatmap = _svg(charts.correlation_heatmap(pd.DataFrame(rows), lang)) if rows else None
+    heatmap = _svg(charts.correlation_heatmap(pd.DataFrame(rows), lang), lang) if rows else None
     return {
         "rows": [r for r in rows if r["significant"]],
         "all": rows,
@@ -280,7 +283,7 @@ def _barriers(result: dict, instrument: Instrument, lang: str) -> dict:
         {**b, "label": labels.option(instrument, "barrier_reasons", b["reason"], lang)}
         for b in result["barriers"]
     ]
-    chart = _svg(charts.barrier_bars(pd.DataFrame(rows), lang)) if rows else None
+    chart = _svg(charts.barrier_bars(pd.DataFrame(rows), lang), lang) if rows else None
     return {"rows": rows, "chart": chart, "test": result.get("barriers_test")}
 
 
@@ -297,8 +300,8 @@ def _trends(result: dict, lang: str) -> dict | None:
     }
     mean_names = {
         **{f: labels.factor(f, lang) for f in (*FACTORS, "overall")},
-        "active_share": _("Active share (% of the target group)", lang),
-        "passive_share": _("Passive share (% of the target group)", lang),
+        "active_share": _("Active share (percentage of the target group)", lang),
+        "passive_share": _("Passive share (percentage of the target group)", lang),
     }
     shares = [{**v, "label": share_names.get(k, k)} for k, v in trends["shares"].items()]
     means = [{**v, "label": mean_names.get(k, k)} for k, v in trends["means"].items()]
@@ -308,7 +311,7 @@ def _trends(result: dict, lang: str) -> dict | None:
         + [{"label": s["label"], "edition": _("This edition", lang), "value": 100 * s["current"]}
            for s in shares]
     )  # fmt: skip
-    chart = _svg(charts.trend_bars(frame, lang)) if not frame.empty else None
+    chart = _svg(charts.trend_bars(frame, lang), lang) if not frame.empty else None
     return {"shares": shares, "means": means, "chart": chart}
 
 
@@ -321,7 +324,9 @@ def _platforms(result: dict, instrument: Instrument, lang: str) -> dict:
     chart = None
     if rows:
         frame = pd.DataFrame([{"label": r["label"], "value": r["main_for"]} for r in rows])
-        chart = _svg(charts.horizontal_bars(frame, _("Organisations (main platform)", lang), "d"))
+        chart = _svg(
+            charts.horizontal_bars(frame, _("Organisations (main platform)", lang), "d"), lang
+        )
     return {"rows": rows, "chart": chart, "dutch": data.get("dutch_vs_other_active_share")}
 
 

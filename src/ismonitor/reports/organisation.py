@@ -77,7 +77,8 @@ def build(
                     },
                     labels.factors(lang),
                     lang,
-                )
+                ),
+                lang,
             )
         ),  # fmt: skip
         strip=Markup(
@@ -92,7 +93,8 @@ def build(
                         "peers": _("Your sector", lang),
                         "self": _("Your organisation", lang),
                     },
-                )
+                ),
+                lang,
             )
         ),  # fmt: skip
         advice=_advice(me, instrument, lang),
