@@ -249,3 +249,11 @@ def test_it_refuses_repeated_event_ids(tmp_path):
         assert list(tmp_path.iterdir()) == []
     finally:
         unregister("twice_test")
+
+
+def test_every_importer_is_documented_in_formats_md():
+    docs = (Path(__file__).parents[2] / "docs" / "formats.md").read_text(encoding="utf-8")
+    for name in all_importers():
+        if name in ("plek_test", "twice_test", "fails_halfway"):
+            continue
+        assert f"### `{name}`" in docs, f"docs/formats.md has no section for {name}"

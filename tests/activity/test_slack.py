@@ -177,3 +177,11 @@ def test_it_reads_a_zip_with_a_top_folder(tmp_path):
     archive = shutil.make_archive(str(tmp_path / "export"), "zip", SLACK, "workspace")
     report, _ = run("slack", archive, tmp_path / "out")
     assert report.imported == {"post": 3, "reply": 2, "react": 4, "read": 0}
+
+
+def test_it_refuses_a_file_in_a_channel_folder_that_is_not_a_day(tmp_path):
+    export = tmp_path / "export"
+    shutil.copytree(WORKSPACE, export)
+    (export / "algemeen" / "notes.json").write_text("[]")
+    with pytest.raises(MalformedRecordError, match="notes.json: expected a day file"):
+        run("slack", export, tmp_path / "out")

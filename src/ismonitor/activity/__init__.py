@@ -6,7 +6,15 @@ The importers (one module per platform under :mod:`.importers`, one registry in
 """
 
 from .dataset import ImportReport, import_export, is_dataset
-from .events import ACTIONS, EVENT_SCHEMA, NO_THREAD, PERIOD_COUNTS_SCHEMA, Event, PeriodCount
+from .events import (
+    ACTIONS,
+    EVENT_SCHEMA,
+    NO_THREAD,
+    PERIOD_COUNTS_SCHEMA,
+    Event,
+    EventBatch,
+    PeriodCount,
+)
 from .pseudonym import Pseudonymiser, PseudonymKeyError, load_key, pseudonymise
 from .registry import (
     BaseImporter,
@@ -27,6 +35,7 @@ __all__ = [
     "PERIOD_COUNTS_SCHEMA",
     "BaseImporter",
     "Event",
+    "EventBatch",
     "ImportContext",
     "ImportReport",
     "Importer",

@@ -188,7 +188,7 @@ def _write_manifest(directory: Path, report: ImportReport, key: bytes) -> None:
 
 def _check_unique_event_ids(directory: Path, platform: str) -> None:
     ids = pq.read_table(directory / EVENTS_DIR, columns=["event_id"]).column("event_id")
-    if len(ids) == 0 or pc.count_distinct(ids).as_py() == len(ids):
+    if len(ids) == 0 or len(pc.unique(ids)) == len(ids):  # unique() is the fastest check
         return
     counts = pc.value_counts(ids)
     repeated = counts.filter(pc.greater(counts.field("counts"), 1))

@@ -147,6 +147,9 @@ def micros_to_datetime(value: int) -> datetime:
 # --- writers ------------------------------------------------------------------------
 
 
+_UNIQUE_COLUMNS = frozenset({"event_id", "thread_id", "parent_id"})
+
+
 class _PartWriter:
     """Writes record batches of one schema into ``directory/part-00000.parquet``."""
 
@@ -154,7 +157,16 @@ class _PartWriter:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / PART_NAME.format(0)
         self.schema = schema
-        self._writer = pq.ParquetWriter(self.path, schema, compression=COMPRESSION)
+        # Dictionaries and statistics only where values repeat or get filtered on: for
+        # unique ids they cost more time than they save space.
+        repeating = [name for name in schema.names if name not in _UNIQUE_COLUMNS]
+        self._writer = pq.ParquetWriter(
+            self.path,
+            schema,
+            compression=COMPRESSION,
+            use_dictionary=repeating,
+            write_statistics=repeating,
+        )
         self.rows = 0
 
     def write(self, arrays: list[pa.Array]) -> None:
