@@ -261,6 +261,7 @@ def pyramid(shares: dict[str, float], lang: str) -> alt.Chart:
         },
     ]
     frame = pd.DataFrame(rows)
+    frame["ink"] = ["white" if o == 0 else "black" for o in frame["o"]]
     domain = [_("Active", lang), _("Passive", lang), _("Not reached", lang)]
     base = alt.Chart(frame).encode(
         y=alt.Y("bar:N", title=None, sort=[_("This edition", lang), _("90-9-1 norm", lang)]),
@@ -278,8 +279,8 @@ def pyramid(shares: dict[str, float], lang: str) -> alt.Chart:
         )
     )
     text = (
-        base.mark_text(font=FONT, fontSize=11, dx=-4, align="right", color="black")
-        .encode(text=alt.Text("share:Q", format=".0f"))
+        base.mark_text(font=FONT, fontSize=11, dx=-4, align="right")
+        .encode(text=alt.Text("share:Q", format=".0f"), color=alt.Color("ink:N", scale=None))
         .transform_filter(alt.datum.share >= 6)
     )
     return (bars + text).properties(width=440, height=80)
@@ -417,15 +418,20 @@ def barrier_bars(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
 
 
 def trend_bars(frame: pd.DataFrame, lang: str) -> alt.Chart:
-    """Previous and current edition side by side (``label``, ``edition``, ``value``)."""
+    """Previous and current edition side by side (``label``, ``edition``, ``value``).
+
+    ``edition`` holds two names, the previous edition's first: it is grey, this one blue.
+    """
+    editions = list(dict.fromkeys(frame["edition"]))
+    color = alt.Color("edition:N", scale=alt.Scale(domain=editions, range=[GREY, BLUE]), title=None)
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title=None, sort=None),
             x=alt.X("value:Q", title=None),
-            color=alt.Color("edition:N", scale=alt.Scale(range=[GREY, BLUE]), title=None),
-            yOffset="edition:N",
+            color=color,
+            yOffset=alt.YOffset("edition:N", sort=editions),
         )
         .properties(width=380, height=36 * frame["label"].nunique())
     )

@@ -14,6 +14,7 @@ and the portal can label it. ``docs/demo-data.md`` gives the calibration and its
 from __future__ import annotations
 
 import math
+import zlib
 from typing import Any
 
 import numpy as np
@@ -136,8 +137,10 @@ def generate(
         raise ValueError(f"organisations must be at least 1, not {organisations}")
     rng = np.random.default_rng(seed)
     # one fixed difficulty per maturity item and option, the same for every organisation
+    # fixed per item, whatever the seed, so that editions of different years compare
     difficulty = {
-        item.key: rng.uniform(-0.9, 0.7) + ELEMENT_DIFFICULTY.get(item.element, 0.0)
+        item.key: np.random.default_rng(zlib.crc32(item.key.encode())).uniform(-0.9, 0.7)
+        + ELEMENT_DIFFICULTY.get(item.element, 0.0)
         for item in instrument.maturity_items()
     }
     n = organisations
