@@ -155,3 +155,92 @@ def test_a_codebook_mistake_is_named_with_its_line(cli, files, tmp_path):
     assert f"{path}:2: scales.engagement: reverse names eng9, which is not among items" in (
         result.stderr
     )
+
+
+# -- real survey data: psych's bfi (tests/data/bfi/README.md) --------------------------------
+
+BFI = Path(__file__).parent / "data" / "bfi" / "bfi.csv"
+BFI_CODEBOOK = """\
+scales:
+  agreeableness: {items: [A1, A2, A3, A4, A5], reverse: [A1], min: 1, max: 6}
+  conscientiousness: {items: [C1, C2, C3, C4, C5], reverse: [C4, C5], min: 1, max: 6}
+"""
+
+
+@pytest.fixture(scope="module")
+def bfi_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bfi")
+    frame = pd.read_csv(BFI)
+    pyreadstat.write_sav(frame, str(folder / "bfi.sav"))
+    (folder / "codebook.yaml").write_text(BFI_CODEBOOK, encoding="utf-8")
+    return {"csv": BFI, "sav": folder / "bfi.sav", "codebook": folder / "codebook.yaml"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "sav"])
+def test_reliability_matches_psych_on_real_survey_data(cli, bfi_files, fmt):
+    result = cli("stats", "reliability", bfi_files[fmt], "--codebook", bfi_files["codebook"],
+                 "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    scales = json.loads(result.stdout)["scales"]
+    a, c = scales["agreeableness"], scales["conscientiousness"]
+    # R: alpha(A, keys = "A1")$total$raw_alpha, $std.alpha; omega(Ar, nfactors = 1)$omega.tot
+    assert a["n"] == 2800
+    assert a["alpha"] == pytest.approx(0.703018446057304, abs=EST)
+    assert a["alpha_std"] == pytest.approx(0.713028578671272, abs=EST)
+    assert a["omega_total"] == pytest.approx(0.722943136474929, abs=EST)
+    # R: alpha(A, keys = "A1")$item.stats$r.drop, $alpha.drop$raw_alpha
+    assert [v["r_drop"] for v in a["items"].values()] == pytest.approx(
+        [0.308417739522029, 0.563615163763579, 0.587004589505369, 0.394444086577913,
+         0.488565135825834], abs=EST)  # fmt: skip
+    assert [v["alpha_if_deleted"] for v in a["items"].values()] == pytest.approx(
+        [0.718517357026915, 0.617180037046592, 0.600259578765486, 0.68580565233796,
+         0.642952960071292], abs=EST)  # fmt: skip
+    # R: alpha(C, keys = c("C4", "C5")); omega(Cr, nfactors = 1)$omega.tot
+    assert c["alpha"] == pytest.approx(0.726734972926683, abs=EST)
+    assert c["alpha_std"] == pytest.approx(0.730072584382276, abs=EST)
+    assert c["omega_total"] == pytest.approx(0.731189719945136, abs=EST)
+    assert [v["r_drop"] for v in c["items"].values()] == pytest.approx(
+        [0.450241690166753, 0.504564708857478, 0.464204849967229, 0.552546650304411,
+         0.477469199265224], abs=EST)  # fmt: skip
+    assert [v["alpha_if_deleted"] for v in c["items"].values()] == pytest.approx(
+        [0.694000419164347, 0.673571457357933, 0.688734101753973, 0.653825570965204,
+         0.689724930759007], abs=EST)  # fmt: skip
+
+
+# R: corr.test(d[, c("A1", "A3", "C1", "C5", "age")], adjust = "holm"): x, y, n, r, lower,
+# upper, raw p ($p[j, i]), adjusted p ($p[i, j])
+BFI_PAIRS = [
+    ("A1", "A3", 2759, -0.2652470524421041, -0.29959856236909815, -0.2302087060828371,
+     1.20366985915398e-45, 1.20366985915398e-44),
+    ("A1", "C1", 2764, 0.0278028349772177, -0.00949023305250876, 0.0650186686062361,
+     1.43927424202732e-01, 0.143927424202732),
+    ("A1", "C5", 2768, 0.0500880367915453, 0.01285574893579951, 0.0871816255883790,
+     0.00839676040199148, 0.016793520803983),
+    ("A1", "age", 2784, -0.160963699548072, -0.19693514509761254, -0.1245594729354681,
+     1.2854905397564e-17, 1.02839243180512e-16),
+    ("A3", "C1", 2753, 0.0967817724082832, 0.05963974886584699, 0.1336561865660381,
+     3.62456600334355e-07, 2.17473960200613e-06),
+    ("A3", "C5", 2758, -0.156371434264184, -0.19257128640919466, -0.1197465499099220,
+     1.46604691005966e-16, 1.02623283704176e-15),
+    ("A3", "age", 2774, 0.0690904051586573, 0.03195661597914302, 0.1060337224207486,
+     0.000270928820250985, 0.000812786460752956),
+    ("C1", "C5", 2763, -0.249744159048123, -0.28438566634787554, -0.2144513567263882,
+     1.4779067915452e-40, 1.33011611239068e-39),
+    ("C1", "age", 2779, 0.0793808389334223, 0.04232330118181084, 0.1162202642768364,
+     2.79708707430013e-05, 0.000111883482972005),
+    ("C5", "age", 2784, -0.0865894987191645, -0.12334179147198246, -0.0495999994547244,
+     4.75494478530344e-06, 2.37747239265172e-05),
+]  # fmt: skip
+
+
+def test_correlate_matches_corr_test_on_real_survey_data(cli, bfi_files):
+    result = cli("stats", "correlate", bfi_files["csv"], "--vars", "A1,A3,C1,C5,age", "--json")
+    assert result.exit_code == 0, result.output
+    pairs = json.loads(result.stdout)["pairs"]
+    assert [(p["x"], p["y"], p["n"]) for p in pairs] == [e[:3] for e in BFI_PAIRS]
+    for pair, (_, _, _, r, low, high, p, p_adj) in zip(pairs, BFI_PAIRS, strict=True):
+        assert pair["r"] == pytest.approx(r, abs=EST)
+        assert pair["ci_low"] == pytest.approx(low, abs=EST)
+        assert pair["ci_high"] == pytest.approx(high, abs=EST)
+        assert pair["p"] == pytest.approx(p, rel=P)
+        assert pair["p_adj"] == pytest.approx(p_adj, rel=P)
