@@ -39,12 +39,12 @@ run: install
 	@echo "  $(BIN)/ismonitor --help, and docs/ (the instrument, the responses, the maturity model)"
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 format: install
-	$(BIN)/ruff format .
-	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format src tests $(wildcard bench)
+	$(BIN)/ruff check --fix src tests $(wildcard bench)
 
 test: install lint
 	# pytest exits 5 when it collected no tests: that is not a failure.
