@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -251,3 +252,71 @@ def test_it_switches_to_line_by_line_at_the_first_bad_batch(tmp_path):
     )
     assert report.rejected == 1
     assert report.events + report.skipped["system_message"] == 70_000 - 1
+
+
+def test_it_reports_progress_in_bytes(tmp_path):
+    _varied_export(tmp_path / "export.csv", 70_000)
+    size = (tmp_path / "export.csv").stat().st_size
+    mapping = {
+        "columns": {"ts": "Datum", "user": "Medewerker", "action": "Soort", "parent": "Reactie op"},
+        "ts_format": "%d-%m-%Y %H:%M:%S",
+        "delimiter": ";",
+        "actions": {"Bericht": "post", "Reactie": "reply", "Like": "react", "Gelezen": "read"},
+        "skip": {"Systeembericht": "system_message"},
+    }
+    calls = []
+    run_only(
+        "csv",
+        tmp_path / "export.csv",
+        tmp_path / "out",
+        options={"mapping": mapping},
+        progress=lambda *call: calls.append(call),
+    )
+    assert len(calls) >= 2 and calls[-1] == (size, size)
+    assert all(total == size for _, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+@pytest.mark.parametrize("text", ["31-02-2024 09:00", "01-03-24 09:00", "01-03-2024 09:00x"])
+def test_it_refuses_a_date_that_does_not_exist_even_in_bulk(tmp_path, text):
+    (tmp_path / "export.csv").write_text(
+        "ID;Datum;Medewerker;Naam;Soort;Onderwerp;Reactie op;Groep;Tekst\n"
+        f"B1;{text};anna;Anna;Bericht;;;;\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MalformedRecordError) as caught:
+        run_only("csv", tmp_path / "export.csv", tmp_path / "out", options=MAPPING)
+    assert (caught.value.location, caught.value.value) == ("line 2", text)
+
+
+def test_it_reads_unpadded_days_and_hours_as_python_does(tmp_path):
+    (tmp_path / "export.csv").write_text(
+        "ID;Datum;Medewerker;Naam;Soort;Onderwerp;Reactie op;Groep;Tekst\n"
+        "B1;1-3-2024 9:05;anna;Anna;Bericht;;;;\n",
+        encoding="utf-8",
+    )
+    _, events = run("csv", tmp_path / "export.csv", tmp_path / "out", options=MAPPING)
+    assert events[0]["ts"] == datetime(2024, 3, 1, 8, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    ["%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d%m%Y %H%M", "%d.%m.%Y"],
+)
+def test_bulk_times_agree_with_python_on_awkward_texts(fmt):
+    # Each text either parses in bulk to what Python's strptime gives, or is left to
+    # Python (None): never another value.
+    samples = [
+        "01-03-2024 09:00", "1-3-2024 9:00", "31-02-2024 09:00", "01-03-24 09:00",
+        " 1-03-2024 09:00", "01-03-2024 09:00:60", "29-02-2023 10:00:00", "01-03-0000 09:00",
+        "2024-03-01T09:00:00", "2024-3-1T9:0:0", "01032024 0900", "1122024 0900",
+        "01.03.2024", "1.3.2024", "31.04.2024", "01-03-2024 09:00x", "٠١-٠٣-٢٠٢٤ 09:00",
+    ]  # fmt: skip
+    for text in samples:
+        result = generic_csv._bulk_strptime(pa.array([text]), fmt)
+        try:
+            expected = datetime.strptime(text, fmt)
+        except ValueError:
+            expected = None
+        if result is not None:
+            assert result[0].as_py() == expected, (fmt, text)

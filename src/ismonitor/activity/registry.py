@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -219,7 +220,7 @@ def _load() -> None:
         importlib.import_module(module)
     for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         loaded = entry_point.load()
-        if not isinstance(loaded, type(importlib)):  # a class or instance, not a module
+        if not isinstance(loaded, types.ModuleType):  # a module registers on import
             register(loaded)
 
 

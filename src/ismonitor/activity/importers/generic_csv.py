@@ -26,8 +26,10 @@ its thread's first post. A read with neither belongs to no thread (``NO_THREAD``
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterator
+import re
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -35,13 +37,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from ..events import NO_THREAD, EventBatch, micros
 from ..registry import BaseImporter, ImportContext, register
-from ._common import CsvFile, ExportSource
+from ._common import CsvFile, ExportSource, read_in_bulk
 
 BATCH = 65_536
 
@@ -160,10 +161,18 @@ class CsvImporter(BaseImporter):
                 names = source.names()
             if not names:
                 context.malformed(str(path), None, None, None, "a CSV file, or a folder of them")
-            for done, name in enumerate(names):
+            total = sum(source.size(name) for name in names)
+            done = 0
+            for name in names:
                 prefix = "R" if len(names) == 1 else f"{name}:R"
-                yield from _File(source, name, mapping, prefix, context).events()
-                context.progress(done + 1, len(names))
+                progress = functools.partial(_progress, context, done, total)
+                yield from _File(source, name, mapping, prefix, context, progress).events()
+                done += source.size(name)
+                context.progress(done, total)
+
+
+def _progress(context: ImportContext, before: int, total: int, position: int) -> None:
+    context.progress(before + position, total)
 
 
 class _File:
@@ -171,8 +180,16 @@ class _File:
     line with the csv module from the first batch that is not, so that each problem is
     reported with its line. Both ways give the same events."""
 
-    def __init__(self, source, name, mapping: Mapping, prefix: str, context: ImportContext):
-        self.source, self.name = source, name
+    def __init__(
+        self,
+        source,
+        name,
+        mapping: Mapping,
+        prefix: str,
+        context: ImportContext,
+        progress=lambda position: None,
+    ):
+        self.source, self.name, self.progress = source, name, progress
         self.mapping, self.prefix, self.context = mapping, prefix, context
         columns = mapping.columns
         self.mapped = {k: v for k, v in columns.model_dump().items() if v is not None}
@@ -205,45 +222,15 @@ class _File:
             if len(batch) == BATCH:
                 yield from self._rows(batch)
                 batch = []
+                self.progress(self.reader.position())
         if batch:
             yield from self._rows(batch)
 
     # --- in bulk ------------------------------------------------------------------------
 
-    def _bulk(self) -> Iterator[EventBatch]:
-        """Yield batches while all is well; return None when done, else the number of
-        records read before the first batch with a problem."""
-        needed = list(dict.fromkeys(self.mapped.values()))
-        done = 0
-        with self.source.open(self.name) as file:
-            try:
-                reader = pa_csv.open_csv(
-                    file,
-                    read_options=pa_csv.ReadOptions(
-                        column_names=self.reader.header, skip_rows=1, block_size=1 << 22
-                    ),
-                    parse_options=pa_csv.ParseOptions(
-                        delimiter=self.mapping.delimiter, newlines_in_values=True
-                    ),
-                    convert_options=pa_csv.ConvertOptions(
-                        column_types={column: pa.string() for column in needed},
-                        include_columns=needed,
-                        strings_can_be_null=False,
-                    ),
-                )
-                for batch in reader:
-                    result = self._bulk_batch(batch, done)
-                    if result is None:
-                        return done
-                    skipped, events = result
-                    for reason, count in skipped.items():
-                        self.context.skip(reason, count)
-                    if len(events):
-                        yield events
-                    done += batch.num_rows
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
-                return done
-        return None
+    def _bulk(self) -> Generator[EventBatch, None, int | None]:
+        columns = list(dict.fromkeys(self.mapped.values()))
+        return (yield from read_in_bulk(self.reader, columns, self._bulk_batch, self.progress))
 
     def _bulk_batch(self, batch: pa.RecordBatch, done: int):
         mapping = self.mapping
@@ -431,6 +418,142 @@ def _empty_to_null(array: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
 
 
+# The patterns of Python's strptime for these directives (CPython's _strptime.TimeRE).
+# A format with other directives is parsed line by line, by Python.
+_DIRECTIVES = {
+    "Y": r"(?P<Y>\d\d\d\d)",
+    "m": r"(?P<m>1[0-2]|0[1-9]|[1-9])",
+    "d": r"(?P<d>3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])",
+    "H": r"(?P<H>2[0-3]|[0-1]\d|\d)",
+    "M": r"(?P<M>[0-5]\d|\d)",
+    "S": r"(?P<S>6[0-1]|[0-5]\d|\d)",
+}
+_COMPONENTS = {
+    "Y": pc.year,
+    "m": pc.month,
+    "d": pc.day,
+    "H": pc.hour,
+    "M": pc.minute,
+    "S": pc.second,
+}
+
+
+@functools.lru_cache
+def strptime_pattern(fmt: str) -> str | None:
+    """The regular expression Python's strptime matches ``fmt`` with, or None when the
+    format has a directive other than %Y %m %d %H %M %S, one twice, or lacks a date."""
+    text = re.sub(r"([\\.^$*+?\(\){}\[\]|])", r"\\\1", fmt)  # escaped as Python does
+    text = re.sub(r"\s+", r"\\s+", text)
+    parts, seen = [], set()
+    while "%" in text:
+        at = text.index("%")
+        directive = text[at + 1 : at + 2]
+        if directive not in _DIRECTIVES or directive in seen:
+            return None
+        seen.add(directive)
+        parts += [text[:at], _DIRECTIVES[directive]]
+        text = text[at + 2 :]
+    if not {"Y", "m", "d"} <= seen:
+        return None  # Python and pyarrow fill in a missing date differently
+    return "".join(parts) + text
+
+
+# Each field at its full width: the first alternatives of the patterns above.
+_FULL_WIDTH = {
+    "Y": r"\d\d\d\d",
+    "m": r"1[0-2]|0[1-9]",
+    "d": r"3[0-1]|[1-2]\d|0[1-9]| [1-9]",
+    "H": r"2[0-3]|[0-1]\d",
+    "M": r"[0-5]\d",
+    "S": r"6[0-1]|[0-5]\d",
+}
+
+
+@functools.lru_cache
+def _full_width_layout(fmt: str) -> tuple[str, dict[str, int]] | None:
+    """A pattern for texts with every field at full width (``01-03-2024 09:05``), and
+    where each field starts; None for formats :func:`strptime_pattern` refuses."""
+    if strptime_pattern(fmt) is None:
+        return None
+    pattern, starts, position, at = [], {}, 0, 0
+    while at < len(fmt):
+        if fmt[at] == "%":
+            directive = fmt[at + 1]
+            pattern.append(f"(?:{_FULL_WIDTH[directive]})")
+            starts[directive] = position
+            position += 4 if directive == "Y" else 2
+            at += 2
+        else:
+            pattern.append(re.escape(fmt[at]))
+            position += 1
+            at += 1
+    return "^" + "".join(pattern) + "$", starts
+
+
+def _bulk_strptime(texts: pa.Array, fmt: str) -> pa.Array | None:
+    """Naive timestamps as Python's strptime reads ``texts``, or None (read line by line).
+
+    pyarrow's own strptime is laxer than Python's (31-02-2024 becomes 2 March, 01-03-24
+    the year 24), so it is used only after checking the texts against Python's pattern.
+    When every field is at full width, as in most exports, the fields are cut out by
+    position and read as ISO 8601, which refuses dates that do not exist, as Python does.
+    """
+    layout = _full_width_layout(fmt)
+    if layout is not None and pc.all(pc.match_substring_regex(texts, layout[0])).as_py():
+        starts = layout[1]
+
+        def field(directive: str, default: str):
+            if directive not in starts:
+                return default
+            width = 4 if directive == "Y" else 2
+            start = starts[directive]
+            return pc.utf8_slice_codeunits(texts, start, start + width)
+
+        day = pc.replace_substring(field("d", "01"), " ", "0")  # " 1" is the 1st
+        iso = pc.binary_join_element_wise(
+            field("Y", "1900"), "-", field("m", "01"), "-", day, "T",
+            field("H", "00"), ":", field("M", "00"), ":", field("S", "00"), "",
+        )  # fmt: skip
+        try:
+            naive = iso.cast(pa.timestamp("us"))
+        except pa.ArrowInvalid:
+            return None
+    else:
+        naive = _strptime_checked(texts, fmt)
+    if naive is None or pc.min(pc.year(naive)).as_py() < 1:
+        return None  # Python has no year 0
+    return naive
+
+
+def _strptime_checked(texts: pa.Array, fmt: str) -> pa.Array | None:
+    """Naive timestamps as Python's strptime would read ``texts``, or None.
+
+    For texts whose fields are not all at full width: accepted only if every text
+    matches Python's own pattern for the format and every field read equals the field of
+    pyarrow's result.
+    """
+    pattern = strptime_pattern(fmt)
+    if pattern is None:
+        return None
+    # Python takes the first match from the start and then wants nothing left over;
+    # RE2 finds the same first match (leftmost-first, as Perl and Python).
+    fields = pc.extract_regex(texts, f"^(?P<all>{pattern})")
+    if (
+        fields.null_count
+        or not pc.all(pc.equal(pc.utf8_length(fields.field("all")), pc.utf8_length(texts))).as_py()
+    ):
+        return None
+    naive = pc.strptime(texts, format=fmt, unit="us", error_is_null=True)
+    if naive.null_count:
+        return None
+    for name, component in _COMPONENTS.items():
+        if f"(?P<{name}>" in pattern:
+            read = pc.utf8_trim_whitespace(fields.field(name)).cast(pa.int64())
+            if not pc.all(pc.equal(read, component(naive))).as_py():
+                return None
+    return naive
+
+
 def _bulk_times(texts: pa.Array, fmt: str, zone: str) -> pa.Array | None:
     """Microseconds (int64) for each text, or None if any does not parse in bulk.
 
@@ -447,11 +570,9 @@ def _bulk_times(texts: pa.Array, fmt: str, zone: str) -> pa.Array | None:
             except pa.ArrowInvalid:
                 naive = texts.cast(pa.timestamp("us"))
                 parsed = pc.assume_timezone(naive, zone, ambiguous="earliest")
-        elif "%z" in fmt or "%f" in fmt:
-            return None  # pyarrow's strptime does not do these: parse line by line
         else:
-            naive = pc.strptime(texts, format=fmt, unit="us", error_is_null=True)
-            if naive.null_count:
+            naive = _bulk_strptime(texts, fmt)
+            if naive is None:
                 return None
             parsed = pc.assume_timezone(naive, zone, ambiguous="earliest")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
