@@ -5,12 +5,22 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
+from ismonitor.activity.importers import viva_engage
 from ismonitor.activity.importers.viva_engage import yammer_micros
 
-from ._helpers import FIXTURES, assert_nothing_personal, by_id, pseudonym, run, uncompressed
+from ._helpers import (
+    FIXTURES,
+    assert_nothing_personal,
+    by_id,
+    pseudonym,
+    run,
+    run_only,
+    uncompressed,
+)
 
 VIVA = FIXTURES / "viva_engage"
 
@@ -112,3 +122,46 @@ def test_it_counts_lines_right_after_a_message_over_several_lines(tmp_path):
     report, _ = run("viva_engage", tmp_path / "export", tmp_path / "out", on_error="reject")
     assert report.rejected == 2
     assert [message.split(", ")[1] for message in report.rejections] == ["line 3", "line 13"]
+
+
+def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch):
+    rows = [(VIVA / "export" / "Messages.csv").read_text(encoding="utf-8").splitlines()[0]]
+    kinds = ["user", "user", "user", "system", "User"]
+    for n in range(1, 3001):
+        thread = n - n % 4 or n
+        replied = "" if n % 4 in (0, 3) else str(n - 1)
+        deleted = "2024-03-01 00:00:00 UTC" if n % 17 == 0 else ""
+        private = "true" if n % 13 == 0 else "false"
+        kind = "system" if n % 29 == 0 else "update"
+        group = "" if n % 5 == 0 else str(n % 7)
+        rows.append(
+            f"{n},{replied},{thread},c{thread},{group},G,,false,{private},{500 + n % 9},"
+            f'{kinds[n % 5]},Naam,naam@example.org,"tekst, met\nregels",u,,,,'
+            f"2024-02-{1 + n % 28:02d} {n % 24:02d}:{n % 60:02d}:07 UTC,{deleted},,{kind}"
+        )
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "Messages.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def line_by_line(*args, **kwargs):
+        raise AssertionError("the bulk reader fell back to reading line by line")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(viva_engage, "_messages", line_by_line)
+        bulk = run_only("viva_engage", tmp_path / "export", tmp_path / "bulk")
+
+    def no_bulk(*args):
+        return 0
+        yield
+
+    monkeypatch.setattr(viva_engage, "read_in_bulk", no_bulk)
+    slow = run_only("viva_engage", tmp_path / "export", tmp_path / "slow")
+    assert (bulk.imported, bulk.skipped) == (slow.imported, slow.skipped)
+    assert set(slow.skipped) == {
+        "deleted",
+        "private_message",
+        "sender_type_system",
+        "system_message",
+    }
+    assert pq.read_table(tmp_path / "bulk" / "events").equals(
+        pq.read_table(tmp_path / "slow" / "events")
+    )
