@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import re
 import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -197,6 +198,8 @@ def register(importer):
     ]
     if missing:
         raise TypeError(f"{importer!r} is not an importer: it has no {', '.join(missing)}")
+    if not re.fullmatch(r"[a-z0-9_]+", str(instance.name)):
+        raise TypeError(f"{instance.name!r}: an importer's name is lower-case letters, digits, _")
     if instance.table not in ("events", "period_counts"):
         raise TypeError(f"{instance.name}: table must be 'events' or 'period_counts'")
     existing = _registry.get(instance.name)
