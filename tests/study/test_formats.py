@@ -97,3 +97,14 @@ def test_spss_codes_out_of_range_are_reported(mini, table, tmp_path):
     assert "record 2: organisation A2 (Beta): item sector: 7.0 is not a code of this item" in str(
         caught.value
     )
+
+
+def test_a_written_file_gets_ordinary_permissions(mini, table, tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = write(table, tmp_path / "responses.csv", mini)
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -9,13 +9,12 @@ nothing half-written.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import jinja2
 from babel.numbers import format_decimal, format_percent
 
+from ..files import replacing
 from ..i18n import LANGUAGES, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -109,20 +108,11 @@ def write(html: str, path: str | Path) -> Path:
         raise ValueError(
             f"{path}: unknown report type {path.suffix or '(none)'!r}; expected .html or .pdf"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix
-    )
-    os.close(handle)
-    try:
+    with replacing(path) as temporary:
         if path.suffix.lower() == ".pdf":
             from weasyprint import HTML
 
             HTML(string=html, base_url=str(TEMPLATES)).write_pdf(temporary)
         else:
-            Path(temporary).write_text(html, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+            temporary.write_text(html, encoding="utf-8")
     return path

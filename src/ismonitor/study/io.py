@@ -9,14 +9,13 @@ from the instrument, in the language asked for.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from ..files import replacing
 from ..instrument import Instrument
 from .columns import Column, Kind, columns
 
@@ -122,13 +121,8 @@ def write(table: pd.DataFrame, path: str | Path, instrument: Instrument, lang: s
     """
     path = Path(path)
     fmt = format_of(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     spec = [column for column in columns(instrument) if column.name in table.columns]
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix
-    )
-    os.close(handle)
-    try:
+    with replacing(path) as temporary:
         if fmt == "csv":
             _plain(table, spec).to_csv(temporary, index=False, encoding="utf-8")
         elif fmt == "xlsx":
@@ -136,11 +130,7 @@ def write(table: pd.DataFrame, path: str | Path, instrument: Instrument, lang: s
         elif fmt == "parquet":
             _plain(table, spec).to_parquet(temporary, index=False)
         else:
-            _write_sav(table, spec, instrument, lang, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+            _write_sav(table, spec, instrument, lang, str(temporary))
     return path
 
 
