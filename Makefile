@@ -22,6 +22,12 @@ run: install
 	$(BIN)/ismonitor demo-data --out $(DEMO)/2016 --seed 2016 --year 2016
 	$(BIN)/ismonitor analyse $(DEMO)/responses.csv --instrument ism-2018 \
 		--previous $(DEMO)/2016/responses.csv --json > $(DEMO)/analysis.json
+	$(BIN)/ismonitor activity demo-export --out $(DEMO)/activity-export
+	test -f $(DEMO)/pseudonym.key || $(BIN)/ismonitor activity new-key $(DEMO)/pseudonym.key
+	ISMONITOR_PSEUDONYM_KEY_FILE=$(DEMO)/pseudonym.key $(BIN)/ismonitor activity import slack \
+		$(DEMO)/activity-export/slack-export.zip --roster $(DEMO)/activity-export/roster.csv \
+		--out $(DEMO)/activity --overwrite
+	$(BIN)/ismonitor activity metrics $(DEMO)/activity
 	for lang in nl en; do \
 		$(BIN)/ismonitor report national $(DEMO)/responses.csv --instrument ism-2018 \
 			--previous $(DEMO)/2016/responses.csv --lang $$lang --out $(DEMO)/national-$$lang.pdf || exit 1; \
@@ -35,6 +41,7 @@ run: install
 	@echo "  $(DEMO)/analysis.json   the national analysis (against a synthetic 2016 edition)"
 	@echo "  $(DEMO)/national-nl.pdf, national-en.pdf             the national report"
 	@echo "  $(DEMO)/organisation-SYN-001-nl.pdf, ...-en.pdf      one organisation's report"
+	@echo "  $(DEMO)/activity/          a synthetic organisation's Slack activity, pseudonymised"
 	@echo "  $(BIN)/ismonitor score $(DEMO)/responses.csv --instrument ism-2018 --lang en"
 	@echo "  $(BIN)/ismonitor --help, and docs/ (the instrument, the responses, the maturity model)"
 

@@ -44,6 +44,12 @@ report_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(report_app, name="report")
+activity_app = typer.Typer(
+    help="Platform activity: import exports as pseudonymised events, then measure use.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(activity_app, name="activity")
 
 # Piped output (a file, a test) gets wide tables rather than Rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 160
@@ -677,3 +683,213 @@ def report_organisation(
             raise _fail(f"{responses}: {exc}") from None
 
     _write_report(build, out_path)
+
+
+# -- platform activity --------------------------------------------------------------------------
+
+
+class OnError(StrEnum):
+    abort = "abort"
+    reject = "reject"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    pyspark = "pyspark"
+
+
+@activity_app.command("platforms")
+def activity_platforms() -> None:
+    """List the platforms whose exports can be imported, with their options.
+
+    Example: ismonitor activity platforms
+    """
+    from .activity import all_importers
+
+    table = Table("platform", "what it reads", "options")
+    for name, importer in sorted(all_importers().items()):
+        options = "; ".join(f"{k}: {v}" for k, v in importer.options.items()) or "-"
+        table.add_row(name, importer.description, options)
+    out.print(table)
+
+
+@activity_app.command("new-key")
+def activity_new_key(
+    path: Annotated[Path, typer.Argument(help="The key file to create (readable by you only).")],
+) -> None:
+    """Make a random pseudonymisation key and write it to a file no one else can read.
+
+    Keep the file: the same key gives the same pseudonyms, so later imports can be
+    compared with earlier ones. Use it with ISMONITOR_PSEUDONYM_KEY_FILE=PATH.
+
+    Example: ismonitor activity new-key ~/.config/ismonitor/pseudonym.key
+    """
+    import os
+    import secrets
+
+    if path.exists():
+        raise _fail(f"{path}: exists already; a key is never overwritten")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w") as file:
+        file.write(secrets.token_hex(32) + "\n")
+    out.print(
+        f"Wrote a new key to {path}. Use it with ISMONITOR_PSEUDONYM_KEY_FILE={path}", markup=False
+    )
+
+
+@activity_app.command("import")
+def activity_import(
+    platform: Annotated[str, typer.Argument(help="See 'ismonitor activity platforms'.")],
+    path: Annotated[Path, typer.Argument(help="The export: a ZIP file, a folder or a file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="The dataset folder to create.")],
+    roster: Annotated[
+        Path | None,
+        typer.Option("--roster", help="CSV of the intended target group (user_id, department)."),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", help="An importer option as KEY=VALUE (e.g. mapping=map.yaml)."),
+    ] = None,
+    on_error: Annotated[
+        OnError, typer.Option("--on-error", help="Stop at a malformed record, or count it.")
+    ] = OnError.abort,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an old dataset.")] = False,
+    namespace: Annotated[
+        str | None, typer.Option("--namespace", help="Pseudonym namespace (default: platform).")
+    ] = None,
+) -> None:
+    """Import a platform's export as pseudonymised events (Parquet), with a progress bar.
+
+    User identifiers are replaced by a keyed hash (the key from ISMONITOR_PSEUDONYM_KEY or
+    ISMONITOR_PSEUDONYM_KEY_FILE) before anything is written; names, e-mail addresses and
+    message texts are never written. A failed import leaves nothing behind.
+
+    Example: ismonitor activity import slack export.zip --out activity --roster roster.csv
+    """
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    from .activity import MalformedRecordError, PseudonymKeyError, import_export
+
+    options = {}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"--option {item!r}: expected KEY=VALUE")
+        options[key] = value
+    columns = (BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(platform, total=None)
+
+        def report(done: int, total: int | None) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            result = import_export(platform, path, out_dir, roster=roster, overwrite=overwrite,
+                                   progress=report, options=options, on_error=on_error.value,
+                                   namespace=namespace)  # fmt: skip
+        except (PseudonymKeyError, MalformedRecordError, FileNotFoundError, FileExistsError,
+                KeyError, ValueError) as exc:  # fmt: skip
+            raise _fail(str(exc).strip("'\"")) from None
+    counts = ", ".join(f"{n} {action}" for action, n in result.imported.items() if n)
+    out.print(f"Imported {result.events} events into {out_dir} ({counts or 'none'}).", markup=False)
+    if result.period_rows:
+        out.print(f"Imported {result.period_rows} per-user period counts.", markup=False)
+    if result.skipped:
+        skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items()))
+        out.print(f"Skipped on purpose: {skipped}.", markup=False)
+    if result.rejected:
+        out.print(f"Rejected as malformed: {result.rejected}.", markup=False)
+        for message in result.rejections[:10]:
+            err.print(f"  {message}", markup=False)
+    if result.roster_rows is not None:
+        out.print(f"Roster: {result.roster_rows} people in the target group.", markup=False)
+
+
+@activity_app.command("metrics")
+def activity_metrics(
+    directory: Annotated[Path, typer.Argument(help="A dataset folder made by 'activity import'.")],
+    roster: Annotated[
+        Path | None,
+        typer.Option("--roster", help="Roster Parquet (default: DIR/roster.parquet if there)."),
+    ] = None,
+    period: Annotated[str, typer.Option("--period", help="Only 'month' for now.")] = "month",
+    engine: Annotated[Engine, typer.Option("--engine", help="Where to compute.")] = Engine.duckdb,
+    by_group: Annotated[bool, typer.Option("--by-group", help="Per channel or group too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Use per calendar month: audience, active and passive users and their shares, the
+    90-9-1 split, frequency, dialogue (reply rate, time to first reply), participation
+    inequality, DAU/MAU and the community health index. See docs/metrics.md.
+
+    Example: ismonitor activity metrics activity --json
+    """
+    from .activity import engines, metrics
+
+    if period != "month":
+        raise _fail(f"--period {period!r}: only 'month' is supported")
+    if roster is None and (directory / "roster.parquet").exists():
+        roster = directory / "roster.parquet"
+    try:
+        backend = engines.connect(engine.value)
+        events = engines.read_events(backend, directory)
+        roster_table = engines.read_roster(backend, roster) if roster is not None else None
+        frame = metrics.compute(events, roster_table, period=period, by_group=by_group)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(metrics.to_json(frame) + "\n")
+        return
+    records = metrics.to_records(frame)
+    source = records[0].get("audience_source") if records else None
+    table = Table("month", *(["group"] if by_group else []), "audience", "active", "passive",
+                  "creators", "reply rate", "1st reply (median)", "Gini", "health",
+                  title=f"Use per month (audience: {source or '-'})")  # fmt: skip
+    for r in records:
+        table.add_row(
+            r["month"], *([str(r.get("group_id"))] if by_group else []), str(r.get("audience")),
+            _share(r.get("active"), r.get("active_share")),
+            _share(r.get("passive"), r.get("passive_share")),
+            str(r.get("creators")), _pct(r.get("reply_rate")),
+            _duration(r.get("median_time_to_first_reply")), _f3(r.get("gini")),
+            _pct(r.get("health_index")),
+        )  # fmt: skip
+    out.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _share(count, share) -> str:
+    return "-" if count is None else f"{count} ({_pct(share)})"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes = seconds / 60
+    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
+@activity_app.command("demo-export")
+def activity_demo_export(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for slack-export.zip, roster.csv.")
+    ],
+    employees: Annotated[int, typer.Option("--employees", min=10)] = 400,
+    months: Annotated[int, typer.Option("--months", min=1, max=24)] = 6,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
+) -> None:
+    """Write a SYNTHETIC Slack workspace export and roster of a made-up organisation.
+
+    For trying the import and the metrics: the export has the real layout, every person in
+    it is made up (and named so), with a few creators, more contributors, many lurkers.
+
+    Example: ismonitor activity demo-export --out demo/activity-export
+    """
+    from .activity.synthetic import write_export
+
+    export, roster = write_export(out_dir, employees=employees, months=months, seed=seed)
+    out.print(f"Wrote {export} and {roster}: SYNTHETIC, {employees} made-up employees, "
+              f"{months} months.", markup=False)  # fmt: skip

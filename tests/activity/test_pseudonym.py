@@ -59,7 +59,7 @@ def test_a_key_fingerprint_does_not_reveal_the_key():
 def test_it_explains_how_to_set_a_key(monkeypatch):
     monkeypatch.delenv("ISMONITOR_PSEUDONYM_KEY", raising=False)
     monkeypatch.delenv("ISMONITOR_PSEUDONYM_KEY_FILE", raising=False)
-    with pytest.raises(PseudonymKeyError, match="secrets.token_hex"):
+    with pytest.raises(PseudonymKeyError, match="ismonitor activity new-key FILE"):
         load_key()
 
 

@@ -39,9 +39,8 @@ _NAMESPACE = re.compile(r"[a-z0-9_]+")
 
 HOW_TO_SET = (
     f"set {KEY_ENV} to a secret of at least {MIN_KEY_BYTES} bytes, or {KEY_FILE_ENV} to "
-    "the path of a file holding one; make one with "
-    'python -c "import secrets; print(secrets.token_hex(32))". Keep the key: the same '
-    "key gives the same pseudonyms, another key unrelated ones"
+    "the path of a file holding one; make one with `ismonitor activity new-key FILE`. "
+    "Keep the key: the same key gives the same pseudonyms, another key unrelated ones"
 )
 
 
