@@ -1,0 +1,1 @@
+"""The portal: a Django project over the library packages (editions, questionnaire, dashboards)."""

@@ -1,0 +1,1 @@
+"""Accounts: the researcher role and organisation members invited by a link."""

@@ -1,0 +1,112 @@
+"""The demo editions of the portal: SYNTHETIC organisations, labelled so everywhere.
+
+``ismonitor demo-portal`` (and ``make run``) calls :func:`load_demo`. It is idempotent:
+editions that exist are left alone, and the demo accounts get their printed passwords back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ismonitor.instrument import get
+from ismonitor.study.synthetic import generate
+
+from .accounts.models import Membership
+from .editions import actions
+from .editions.models import Edition, Organisation
+
+INSTRUMENT = "ism-2018"
+CLOSED = "Demo 2018 (SYNTHETIC DATA)"
+EARLIER = "Demo 2016 (SYNTHETIC DATA)"
+OPEN = "Demo 2020 (SYNTHETIC DATA): try the questionnaire"
+
+RESEARCHER = ("alice", "demo-alice-2018")
+MEMBERS = {"SYN-002": ("bob", "demo-bob-2018"), "SYN-003": ("charlie", "demo-charlie-2018")}
+"""Adopters with scores in both demo editions, so their dashboards show every part."""
+
+
+@dataclass
+class Demo:
+    editions: list[Edition]
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = ["The portal's demo is SYNTHETIC: no real organisation is in it.", ""]
+        for edition in self.editions:
+            lines.append(f"  {edition.name}: {edition.participations.count()} organisations, "
+                         f"{edition.get_status_display()}")  # fmt: skip
+        lines += ["", "Logins (http://127.0.0.1:8000/accounts/login/):"]
+        lines += [f"  {role:<34} {user} / {password}" for role, user, password in self.logins]
+        lines += ["", "Invitation links of the open edition (no login needed):"]
+        lines += [f"  {org_id}: {link}" for org_id, link in self.links]
+        return "\n".join(lines)
+
+
+def _edition(name: str, year: int, seed: int, closed: bool) -> Edition:
+    edition = Edition.objects.filter(name=name).first()
+    if edition is not None:
+        return edition
+    instrument = get(INSTRUMENT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the generator's statistics warn on small groups
+        table = generate(instrument, organisations=139, seed=seed, year=year)
+    with transaction.atomic():
+        edition = actions.create_edition(name, year, instrument_name=INSTRUMENT, synthetic=True)
+        actions.open_edition(edition)
+        actions.load_table(edition, table)
+        if closed:
+            actions.close_edition(edition)
+    return edition
+
+
+def _user(username: str, password: str, staff: bool = False):
+    User = get_user_model()
+    user, _created = User.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.org"}
+    )
+    user.is_staff = staff
+    user.is_superuser = staff
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def load_demo(base_url: str | None = None) -> Demo:
+    base_url = base_url or settings.SITE_URL
+    earlier = _edition(EARLIER, 2016, seed=2016, closed=True)
+    closed = _edition(CLOSED, 2018, seed=2018, closed=True)
+    current = Edition.objects.filter(name=OPEN).first()
+    if current is None:
+        with transaction.atomic():
+            current = actions.create_edition(
+                OPEN,
+                2020,
+                instrument_name=INSTRUMENT,
+                dashboard_visibility=Edition.Visibility.AT_ONCE,
+                synthetic=True,
+            )
+            for organisation in Organisation.objects.filter(org_id__in=list(MEMBERS)):
+                actions.add_organisation(current, organisation.org_id, organisation.name)
+            actions.open_edition(current)
+    demo = Demo(editions=[closed, earlier, current])
+    _user(*RESEARCHER, staff=True)
+    demo.logins.append(("researcher", *RESEARCHER))
+    for org_id, (username, password) in MEMBERS.items():
+        user = _user(username, password)
+        organisation = Organisation.objects.get(org_id=org_id)
+        Membership.objects.get_or_create(user=user, organisation=organisation)
+        demo.logins.append((f"member of {org_id} ({organisation.name})", username, password))
+    for participation in current.participations.select_related("organisation"):
+        demo.links.append(
+            (
+                participation.organisation.org_id,
+                actions.participation_link(participation, base_url),
+            )
+        )
+    return demo

@@ -1,0 +1,1 @@
+"""Editions of the study: organisations, their participation, answers and report builds."""

@@ -1,0 +1,1 @@
+"""The organisation's side: the questionnaire and the dashboard."""
