@@ -111,3 +111,20 @@ def test_new_key_is_private_and_never_overwritten(cli, tmp_path):
     assert len(path.read_text().strip()) == 64
     again = cli("activity", "new-key", path)
     assert again.exit_code == 1 and "never overwritten" in again.stderr
+
+
+def test_metrics_of_a_usage_report_are_per_report_period(cli, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setenv("ISMONITOR_PSEUDONYM_KEY", KEY)
+    fixture = Path(__file__).parent / "activity" / "fixtures" / "m365_usage"
+    imported = cli("activity", "import", "m365_usage", fixture / "YammerActivityUserDetail.csv",
+                   "--out", tmp_path / "ds")  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    assert "per-user period counts" in imported.stdout
+    result = cli("activity", "metrics", tmp_path / "ds", "--json")
+    assert result.exit_code == 0, result.output
+    (period,) = json.loads(result.stdout)
+    assert period["platform"] == "viva_engage"
+    assert period["audience_source"] == "report"
+    assert period["active"] >= 1

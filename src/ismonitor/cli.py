@@ -824,7 +824,7 @@ def activity_metrics(
 
     Example: ismonitor activity metrics activity --json
     """
-    from .activity import engines, metrics
+    from .activity import engines, metrics, period_metrics
 
     if period != "month":
         raise _fail(f"--period {period!r}: only 'month' is supported")
@@ -832,8 +832,13 @@ def activity_metrics(
         roster = directory / "roster.parquet"
     try:
         backend = engines.connect(engine.value)
-        events = engines.read_events(backend, directory)
         roster_table = engines.read_roster(backend, roster) if roster is not None else None
+        counts = period_metrics.read_period_counts(backend, directory)
+        if counts is not None:
+            # a Microsoft 365 usage report: counts per user for a period, no times
+            _print_period_metrics(period_metrics.compute(counts, roster_table), as_json)
+            return
+        events = engines.read_events(backend, directory)
         frame = metrics.compute(events, roster_table, period=period, by_group=by_group)
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(str(exc)) from None
@@ -853,6 +858,26 @@ def activity_metrics(
             str(r.get("creators")), _pct(r.get("reply_rate")),
             _duration(r.get("median_time_to_first_reply")), _f3(r.get("gini")),
             _pct(r.get("health_index")),
+        )  # fmt: skip
+    out.print(table)
+
+
+def _print_period_metrics(frame, as_json: bool) -> None:
+    from .activity.period_metrics import to_records
+
+    records = to_records(frame)
+    if as_json:
+        _print_json(records)
+        return
+    source = records[0]["audience_source"] if records else None
+    table = Table("platform", "period", "audience", "active", "passive", "creators",
+                  "contributors", "consumers", "Gini",
+                  title=f"Use per report period (audience: {source or '-'})")  # fmt: skip
+    for r in records:
+        table.add_row(
+            r["platform"], f"{r['period_start']} - {r['period_end']}", str(r["audience"]),
+            _share(r["active"], r["active_share"]), _share(r["passive"], r["passive_share"]),
+            str(r["creators"]), str(r["contributors"]), str(r["consumers"]), _f3(r["gini"]),
         )  # fmt: skip
     out.print(table)
 

@@ -151,7 +151,13 @@ def import_export(
     report.namespace = namespace or importer.name
     with _atomic_directory(out_dir, overwrite) as tmp:
         events = EventWriter(tmp, importer.name, pseudonymiser(importer.name).many)
-        periods = PeriodCountWriter(tmp, pseudonymiser)
+        period_spaces: set[str] = set()
+
+        def period_pseudonymiser(row_platform: str) -> Pseudonymiser:
+            period_spaces.add(namespace or row_platform)
+            return pseudonymiser(row_platform)
+
+        periods = PeriodCountWriter(tmp, period_pseudonymiser)
         try:
             rows: Iterable[tuple] = importer.read(path, context)
             (events if importer.table == "events" else periods).write(rows)
@@ -164,9 +170,19 @@ def import_export(
         report.skipped = dict(sorted(context.skipped.items()))
         report.rejected = context.rejected
         report.rejections = [str(error) for error in context.rejections]
+        if len(period_spaces) == 1:
+            # a usage report's rows are pseudonymised as their platform's people
+            # (viva_engage, teams), so that they link with that platform's events
+            report.namespace = next(iter(period_spaces))
         if roster is not None:
             from .roster import RosterSpec, write_roster
 
+            if len(period_spaces) > 1:
+                raise ValueError(
+                    f"{path}: holds reports of {' and '.join(sorted(period_spaces))}, whose "
+                    "people are pseudonymised apart; import each report with its roster, "
+                    "or give them one namespace"
+                )
             spec = roster if isinstance(roster, RosterSpec) else RosterSpec(Path(roster))
             report.roster_rows = write_roster(
                 spec, tmp / ROSTER_FILE, Pseudonymiser(key, report.namespace)
