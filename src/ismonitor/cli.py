@@ -26,30 +26,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-instrument_app = typer.Typer(
-    help="The questionnaire as data: list, show and validate instruments.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+
+
+def _group(name: str, help: str) -> typer.Typer:
+    """A group of commands, ``ismonitor NAME ...``."""
+    group = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+instrument_app = _group(
+    "instrument", "The questionnaire as data: list, show and validate instruments."
 )
-app.add_typer(instrument_app, name="instrument")
-stats_app = typer.Typer(
-    help="Statistics on any survey data (CSV, .sav, .xlsx, Parquet): reliability, correlations.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+stats_app = _group(
+    "stats", "Statistics on any survey data (CSV, .sav, .xlsx, Parquet): reliability, correlations."
 )
-app.add_typer(stats_app, name="stats")
-report_app = typer.Typer(
-    help="Reports in Dutch or English, as PDF or HTML: national and per organisation.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+report_app = _group(
+    "report", "Reports in Dutch or English, as PDF or HTML: national and per organisation."
 )
-app.add_typer(report_app, name="report")
-activity_app = typer.Typer(
-    help="Platform activity: import exports as pseudonymised events, then measure use.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+activity_app = _group(
+    "activity", "Platform activity: import exports as pseudonymised events, then measure use."
 )
-app.add_typer(activity_app, name="activity")
 
 # Piped output (a file, a test) gets wide tables rather than Rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 160
