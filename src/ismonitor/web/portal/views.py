@@ -131,6 +131,8 @@ def _render_page(request, participation, page, errors=None, conflicts=(), status
         "editable": editable,
         "progress": progress,
         "section_keys": " ".join(section.key for section in page.sections),
+        "page_section_keys": {section.key for section in page.sections},
+        "all_sections": participation.edition.instrument().sections,
         "has_errors": bool(errors or conflicts),
         "languages": settings.LANGUAGES,
     }

@@ -56,6 +56,15 @@
     if (answered) { answered.textContent = data.answered; }
     if (total) { total.textContent = data.total; }
     var here = data.sections.indexOf(form.dataset.section);
+    form.querySelectorAll("li[data-section]").forEach(function (li) {
+      li.hidden = data.sections.indexOf(li.dataset.section) === -1;
+    });
+    var part = form.querySelector("[data-part]");
+    var parts = form.querySelector("[data-parts]");
+    if (part && here !== -1) { part.textContent = here + 1; }
+    if (parts) { parts.textContent = data.sections.length; }
+    var bar = form.querySelector(".progress progress");
+    if (bar && here !== -1) { bar.max = data.sections.length; bar.value = here + 1; }
     var last = here === data.sections.length - 1;
     var next = form.querySelector("[data-role=next]");
     var review = form.querySelector("[data-role=review]");
