@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from pathlib import Path
 
 # before Django is imported: the test settings (fast hashing, tasks run at once)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ismonitor.web.settings")
@@ -18,6 +19,8 @@ os.environ["ISMONITOR_ENV"] = "test"
 os.environ.setdefault("ISMONITOR_DATA_DIR", tempfile.mkdtemp(prefix="ismonitor-web-tests-"))
 
 import django  # noqa: E402
+
+DATA = Path(__file__).parents[1] / "data"
 
 django.setup()
 
@@ -140,4 +143,4 @@ def link_client(client, participation_a):
     return client
 
 
-__all__ = ["Edition", "answer", "answer_profile", "synthetic_table"]
+__all__ = ["DATA", "Edition", "answer", "answer_profile", "synthetic_table"]

@@ -5,6 +5,7 @@ Each view authorizes through ``access``, reads its form, calls one action and re
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -252,9 +253,7 @@ def export(request, pk: int, fmt: str):
     path = actions.export_responses(edition, fmt, get_language())
     data = path.read_bytes()
     shutil.rmtree(path.parent, ignore_errors=True)
-    response = FileResponse(iter([data]), as_attachment=True, filename=path.name)
-    response["Content-Length"] = str(len(data))
-    return response
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=path.name)
 
 
 @require_POST
