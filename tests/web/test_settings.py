@@ -106,3 +106,10 @@ def test_responses_carry_the_security_headers(client, db):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_it_runs_on_the_database_asked_for(db):
+    from django.db import connection
+
+    expected = "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
+    assert connection.vendor == expected

@@ -25,6 +25,9 @@ CLOSED = "Demo 2018 (SYNTHETIC DATA)"
 EARLIER = "Demo 2016 (SYNTHETIC DATA)"
 OPEN = "Demo 2020 (SYNTHETIC DATA): try the questionnaire"
 
+ORGANISATIONS = 139
+"""As many synthetic organisations as took part in 2018."""
+
 RESEARCHER = ("alice", "demo-alice-2018")
 MEMBERS = {"SYN-002": ("bob", "demo-bob-2018"), "SYN-003": ("charlie", "demo-charlie-2018")}
 """Adopters with scores in both demo editions, so their dashboards show every part."""
@@ -55,7 +58,7 @@ def _edition(name: str, year: int, seed: int, closed: bool) -> Edition:
     instrument = get(INSTRUMENT)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the generator's statistics warn on small groups
-        table = generate(instrument, organisations=139, seed=seed, year=year)
+        table = generate(instrument, organisations=ORGANISATIONS, seed=seed, year=year)
     with transaction.atomic():
         edition = actions.create_edition(name, year, instrument_name=INSTRUMENT, synthetic=True)
         actions.open_edition(edition)
