@@ -98,3 +98,8 @@ def test_pages_are_dutch_by_default_and_english_on_request(client, db):
 def test_the_browsers_language_does_not_change_the_default(client, db):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en")
     assert "Inloggen" in response.content.decode()
+
+
+def test_the_language_switch_names_each_language_in_itself(client, db):
+    body = client.get("/accounts/login/").content.decode()
+    assert 'lang="en" class="link-button">English</button>' in body

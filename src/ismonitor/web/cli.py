@@ -7,6 +7,7 @@ hands over to it, so the commands stay as thin as the rest of the CLI.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Annotated
@@ -56,6 +57,8 @@ def serve(
     process = None
     if worker:
         process = subprocess.Popen([sys.executable, "-m", "ismonitor.web.manage", "db_worker"])
+    # a plain kill (SIGTERM) stops the worker too, not only Ctrl-C
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         call_command("runserver", f"{host}:{port}", use_reloader=reload, use_threading=True)
     finally:

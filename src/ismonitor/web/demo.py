@@ -43,7 +43,7 @@ class Demo:
         lines = ["The portal's demo is SYNTHETIC: no real organisation is in it.", ""]
         for edition in self.editions:
             lines.append(f"  {edition.name}: {edition.participations.count()} organisations, "
-                         f"{edition.get_status_display()}")  # fmt: skip
+                         f"{edition.status}")  # fmt: skip
         lines += ["", "Logins (http://127.0.0.1:8000/accounts/login/):"]
         lines += [f"  {role:<34} {user} / {password}" for role, user, password in self.logins]
         lines += ["", "Invitation links of the open edition (no login needed):"]
