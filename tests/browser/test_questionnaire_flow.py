@@ -141,7 +141,10 @@ def test_an_organisation_answers_leaves_returns_switches_language_and_submits(
     assert _saved(participation)["ad_reach"] == 60
     field.fill("80")
     field.press("Tab")
-    page.wait_for_function("!document.querySelector('#q-ad_reach').classList.contains('has-error')")
+    # (no wait_for_function: the portal's content security policy forbids eval)
+    page.locator("#q-ad_reach.has-error").wait_for(state="detached")
+    page.wait_for_load_state("networkidle")
+    assert _saved(participation)["ad_reach"] == 80
 
     # 7. the rest of the questionnaire, page by page, then check and submit
     for _page in range(8):
