@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
 
-.PHONY: install run test lint format clean messages
+.PHONY: install run test lint format clean messages browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ run: install
 	@echo "  $(DEMO)/activity/          a synthetic organisation's Slack activity, pseudonymised"
 	@echo "  $(BIN)/ismonitor score $(DEMO)/responses.csv --instrument ism-2018 --lang en"
 	@echo "  $(BIN)/ismonitor --help, and docs/ (the instrument, the responses, the maturity model)"
+	@echo
+	@echo "Now the portal, with the same SYNTHETIC editions (Ctrl-C stops it):"
+	$(BIN)/ismonitor demo-portal
+	$(BIN)/ismonitor serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench)
@@ -53,7 +57,13 @@ format: install
 	$(BIN)/ruff format src tests $(wildcard bench)
 	$(BIN)/ruff check --fix src tests $(wildcard bench)
 
-test: install lint
+# The browser tests drive Debian's chromium; install it when missing (as root, as on CI).
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install lint browser
 	# pytest exits 5 when it collected no tests: that is not a failure.
 	$(BIN)/pytest || [ $$? -eq 5 ]
 
@@ -70,4 +80,4 @@ messages: install
 	fi
 
 clean:
-	rm -rf $(VENV) $(DEMO) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) $(DEMO) var test-artifacts build *.egg-info src/*.egg-info

@@ -48,6 +48,15 @@ activity_app = _group(
     "activity", "Platform activity: import exports as pseudonymised events, then measure use."
 )
 
+
+def _register_portal() -> None:
+    from .web.cli import register
+
+    register(app)
+
+
+_register_portal()
+
 # Piped output (a file, a test) gets wide tables rather than Rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(highlight=False, soft_wrap=True, width=_WIDTH)
