@@ -143,4 +143,42 @@ def link_client(client, participation_a):
     return client
 
 
-__all__ = ["DATA", "Edition", "answer", "answer_profile", "synthetic_table"]
+@pytest.fixture
+def pulse_a(participation_a):
+    """Organisatie A's open pulse survey in the open edition, with four departments."""
+    from ismonitor.web.pulse import actions as pulse_actions
+
+    return pulse_actions.start_pulse(participation_a.organisation, DEPARTMENTS)
+
+
+DEPARTMENTS = ["Zorg", "ICT", "Personeelszaken", "Financiën"]
+
+ANSWERS = {
+    "a-read_frequency": "weekly",
+    "a-post_frequency": "monthly",
+    "a-helps_work": "4",
+    "a-feels_informed": "4",
+    "a-feels_heard": "3",
+    "a-knows_purpose": "5",
+    "a-department": "zorg",
+    "a-improvement": "Minder meldingen graag.",
+}
+"""A complete, valid answer to the pulse survey as the form posts it."""
+
+
+def pulse_answers(**changes) -> dict[str, str]:
+    """The form's answers with some changed (``None`` leaves an item out)."""
+    data = {**ANSWERS, **{f"a-{key}": value for key, value in changes.items()}}
+    return {key: value for key, value in data.items() if value is not None}
+
+
+__all__ = [
+    "ANSWERS",
+    "DEPARTMENTS",
+    "pulse_answers",
+    "DATA",
+    "Edition",
+    "answer",
+    "answer_profile",
+    "synthetic_table",
+]

@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from ismonitor.web.accounts.models import MemberInvitation
 from ismonitor.web.editions.models import Answer, ReportBuild
+from ismonitor.web.pulse import actions as pulse_actions
+from ismonitor.web.pulse.models import PulseResponse, PulseSurvey
 
 from .conftest import answer
 
@@ -32,9 +34,22 @@ def _names(patterns=None, prefix=""):
 
 
 @pytest.fixture
-def stuff(alice, bob, closed_a, participation_a, org_a):
-    """Organisatie A's objects: an open participation, a closed one, a build, an invitation."""
+def stuff(alice, bob, closed_a, participation_a, org_a, pulse_a):
+    """Organisatie A's objects: an open participation, a closed one, a build, an invitation,
+    an open pulse survey with one answer."""
     answer(participation_a, "sector", "government")
+    pulse_actions.answer_pulse(
+        pulse_a,
+        {
+            "read_frequency": "daily",
+            "post_frequency": "never",
+            "helps_work": 2,
+            "feels_informed": 2,
+            "feels_heard": 1,
+            "knows_purpose": 4,
+            "improvement": "secret wish",
+        },
+    )
     build = ReportBuild.objects.create(edition=closed_a.edition, state="done")
     build.pdf_path().parent.mkdir(parents=True, exist_ok=True)
     build.pdf_path().write_bytes(b"%PDF-1.7 secret")
@@ -45,11 +60,13 @@ def stuff(alice, bob, closed_a, participation_a, org_a):
         "org": org_a,
         "build": build,
         "join_token": token,
+        "pulse": pulse_a,
     }
 
 
 def urls(stuff) -> dict[str, list[str]]:
     p, closed, org, build = stuff["open"], stuff["closed"], stuff["org"], stuff["build"]
+    pulse = stuff["pulse"]
     e = p.edition_id
     return {
         "portal:home": ["/"],
@@ -93,6 +110,12 @@ def urls(stuff) -> dict[str, list[str]]:
         "editions:build_download": [f"/editions/builds/{build.pk}/national.pdf"],
         "editions:organisation": [f"/editions/organisations/{org.pk}/"],
         "editions:member_invite": [f"/editions/organisations/{org.pk}/members/"],
+        "pulse:answer": [f"/s/{pulse.token[:-2]}xx/", "/s/short/"],
+        "pulse:start": [f"/organisation/{org.pk}/pulse/"],
+        "pulse:detail": [f"/pulse/{pulse.pk}/"],
+        "pulse:open": [f"/pulse/{pulse.pk}/open/"],
+        "pulse:close": [f"/pulse/{pulse.pk}/close/"],
+        "pulse:departments": [f"/pulse/{pulse.pk}/departments/"],
     }
 
 
@@ -120,6 +143,7 @@ def _check(client, url: str, name: str, stuff) -> None:
         for secret in SECRETS:
             assert secret not in text, f"{where} shows {secret!r}"
         assert stuff["open"].token not in text, where
+        assert stuff["pulse"].token not in text, where
 
 
 def _unchanged(stuff) -> None:
@@ -130,6 +154,9 @@ def _unchanged(stuff) -> None:
     assert p.invited_at is None
     assert p.edition.status == "open"
     assert Answer.objects.get(participation=p, item_key="sector").value == "government"
+    pulse = PulseSurvey.objects.get()
+    assert pulse.is_open and len(pulse.departments) == 4
+    assert PulseResponse.objects.count() == 1
 
 
 def test_charlie_sees_and_changes_nothing_of_organisatie_a(client, charlie, stuff):

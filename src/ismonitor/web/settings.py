@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "ismonitor.web.accounts",
     "ismonitor.web.editions",
     "ismonitor.web.portal",
+    "ismonitor.web.pulse",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("ismonitor.web.portal.urls")),
+    path("", include("ismonitor.web.pulse.urls")),
     path("accounts/", include("ismonitor.web.accounts.urls")),
     path("editions/", include("ismonitor.web.editions.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

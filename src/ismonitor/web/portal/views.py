@@ -20,6 +20,8 @@ from ismonitor.maturity import FACTOR_LABELS
 from ..accounts.models import is_researcher
 from ..editions import actions
 from ..editions.models import Participation
+from ..pulse.access import may_manage as may_manage_pulse
+from ..pulse.actions import overview as pulse_overview
 from . import dashboard as dash
 from . import questionnaire as q
 from .access import (
@@ -103,11 +105,10 @@ def organisation_view(request, pk: int):
     participations = organisation.participations.select_related("edition").order_by(
         "-edition__year"
     )
-    return render(
-        request,
-        "portal/organisation.html",
-        {"organisation": organisation, "participations": participations},
-    )
+    context = {"organisation": organisation, "participations": participations}
+    if may_manage_pulse(request, organisation):
+        context["pulse"] = pulse_overview(organisation)
+    return render(request, "portal/organisation.html", context)
 
 
 # -- the questionnaire -------------------------------------------------------------------
