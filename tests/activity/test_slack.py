@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import shutil
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
+from ismonitor.activity.importers import slack
+from ismonitor.activity.importers._common import EventColumns
 
-from ._helpers import FIXTURES, assert_nothing_personal, by_id, pseudonym, run, uncompressed
+from ._helpers import (
+    FIXTURES,
+    assert_nothing_personal,
+    by_id,
+    pseudonym,
+    run,
+    run_only,
+    uncompressed,
+)
 
 SLACK = FIXTURES / "slack"
 WORKSPACE = SLACK / "workspace"
@@ -185,3 +199,180 @@ def test_it_refuses_a_file_in_a_channel_folder_that_is_not_a_day(tmp_path):
     (export / "algemeen" / "notes.json").write_text("[]")
     with pytest.raises(MalformedRecordError, match="notes.json: expected a day file"):
         run("slack", export, tmp_path / "out")
+
+
+# --- in bulk and line by line ---------------------------------------------------------
+
+
+def _varied_export(directory, seed: int = 7, days: int = 12) -> None:
+    """A workspace with every kind of message the importer tells apart: posts, replies,
+    broadcasts, thread parents, joins, bot messages, messages with a bot_id, bot users,
+    USLACKBOT, direct messages, reactions (by bots, on skipped messages, fewer users
+    listed than counted, empty), over several channels and days."""
+    rng = random.Random(seed)
+    people = [f"U{n:04d}" for n in range(40)]
+    bots = ["U0BOT1", "USLACKBOT"]
+    channels = {"algemeen": "C01", "random": "C02", "besloten": "G01"}
+    directory.mkdir()
+    (directory / "channels.json").write_text(
+        json.dumps([{"id": "C01", "name": "algemeen"}, {"id": "C02", "name": "random"}])
+    )
+    (directory / "groups.json").write_text(json.dumps([{"id": "G01", "name": "besloten"}]))
+    (directory / "dms.json").write_text(json.dumps([{"id": "D01", "members": people[:2]}]))
+    users = [{"id": user, "is_bot": False} for user in people] + [{"id": "U0BOT1", "is_bot": True}]
+    (directory / "users.json").write_text(json.dumps(users))
+    sequence = iter(range(1, 10**6))
+    for folder in [*channels, "D01"]:
+        (directory / folder).mkdir()
+        for day in range(1, days + 1):
+            messages = []
+            for _ in range(rng.randint(0, 30)):
+                ts = f"{1709251200 + day * 86400 + rng.randint(0, 80000)}.{next(sequence):06d}"
+                message = {
+                    "type": "message",
+                    "user": rng.choice(people + bots),
+                    "text": "x",
+                    "ts": ts,
+                }
+                kind = rng.random()
+                if kind < 0.05:
+                    message["subtype"] = rng.choice(["channel_join", "tombstone", "bot_add"])
+                elif kind < 0.10:
+                    message.update(subtype="bot_message", bot_id="B01")
+                    del message["user"]
+                elif kind < 0.13:
+                    message["bot_id"] = "B02"
+                elif kind < 0.16:
+                    message["subtype"] = rng.choice(["file_share", "me_message"])
+                if messages and rng.random() < 0.4:
+                    parent = rng.choice(messages)["ts"]
+                    message["thread_ts"] = parent
+                    if rng.random() < 0.1:
+                        message["subtype"] = "thread_broadcast"
+                elif rng.random() < 0.2:
+                    message["thread_ts"] = ts  # a thread's parent
+                if rng.random() < 0.5:
+                    reactions = []
+                    for name in rng.sample(["+1", "tada", "eyes"], rng.randint(0, 3)):
+                        who = rng.sample(people + bots, rng.randint(0, 4))
+                        count = len(who) + (rng.randint(1, 3) if rng.random() < 0.1 else 0)
+                        reactions.append({"name": name, "users": who, "count": count})
+                    message["reactions"] = reactions
+                elif rng.random() < 0.1:
+                    message["reactions"] = None
+                messages.append(message)
+            if messages or rng.random() < 0.3:
+                path = directory / folder / f"2024-03-{day:02d}.json"
+                path.write_text(json.dumps(messages, indent=rng.choice([None, 4])))
+
+
+def _line_by_line_only(monkeypatch) -> None:
+    monkeypatch.setattr(slack._Group, "add", lambda *args: False)
+
+
+def _no_line_by_line(monkeypatch) -> None:
+    def refuse(*args):
+        raise AssertionError("the bulk reader read a file line by line")
+
+    monkeypatch.setattr(slack, "_messages", refuse)
+
+
+def _assert_same(first, second, tmp_path) -> None:
+    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
+        second.imported,
+        second.skipped,
+        second.rejected,
+        second.rejections,
+    )
+    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+
+
+@pytest.mark.parametrize("group", [50_000, 7])
+def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch, group):
+    _varied_export(tmp_path / "export")
+    monkeypatch.setattr(slack, "GROUP_MESSAGES", group)
+    with monkeypatch.context() as patch:
+        _no_line_by_line(patch)
+        bulk = run_only("slack", tmp_path / "export", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("slack", tmp_path / "export", tmp_path / "slow")
+    _assert_same(bulk, slow, tmp_path)
+    assert set(slow.skipped) >= {
+        "bot_add",
+        "bot_message",
+        "bot_reaction",
+        "bot_user",
+        "channel_join",
+        "direct_message",
+        "reaction_user_not_listed",
+        "tombstone",
+    }
+    assert slow.imported["post"] and slow.imported["reply"] and slow.imported["react"]
+
+
+def test_bulk_batches_hold_exactly_the_rows_of_a_row_group(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export", days=30)
+    monkeypatch.setattr(slack, "GROUP_MESSAGES", 50)
+    monkeypatch.setattr(slack, "EventColumns", lambda: EventColumns(rows=100))
+    report = run_only("slack", tmp_path / "export", tmp_path / "out")
+    metadata = pq.ParquetFile(tmp_path / "out" / "events" / "part-00000.parquet").metadata
+    sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+    assert report.events > 300
+    assert sizes == [100] * (report.events // 100) + (
+        [report.events % 100] * (report.events % 100 > 0)
+    )
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda m: m.update(ts="gisteren"), "ts"),
+        (lambda m: m.update(ts="1709280000.5"), None),  # valid, but not Slack's own form
+        (lambda m: m.update(thread_ts=12), "thread_ts"),
+        (lambda m: m.pop("user"), "user"),
+        (lambda m: m.update(user=""), "user"),
+        (lambda m: m.update(reactions={"+1": 2}), "reactions"),
+        (
+            lambda m: m.update(reactions=[{"name": "+1", "users": ["U0001", 5]}]),
+            "reactions[0].users[1]",
+        ),
+        (lambda m: m.update(reactions=[{"name": "+1", "users": ["U0001"], "count": 2**70}]), None),
+        (lambda m: m.update(reactions=[{"name": "+1", "users": ["U0001"], "count": 2.0}]), None),
+        (lambda m: m.update(reactions=[["users", ["U0001"]]]), "reactions[0].users"),
+        (lambda m: m.update(subtype=5), None),
+    ],
+)
+def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch, change, field):
+    _varied_export(tmp_path / "export", days=4)
+    day = sorted((tmp_path / "export" / "random").glob("*.json"))[1]
+    messages = json.loads(day.read_text())
+    plain = [m for m in messages if "subtype" not in m and "bot_id" not in m]
+    change(plain[len(plain) // 2])
+    day.write_text(json.dumps(messages))
+    bulk = run_only("slack", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("slack", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow, tmp_path)
+    if field is not None:
+        assert slow.rejected == 1 and f"field '{field}" in slow.rejections[0]
+        with pytest.raises(MalformedRecordError, match=re.escape(f"field '{field}")):
+            run_only("slack", tmp_path / "export", tmp_path / "abort")
+
+
+def test_json_that_orjson_refuses_reads_as_json_reads_it(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export", days=3)
+    day = sorted((tmp_path / "export" / "algemeen").glob("*.json"))[0]
+    day.write_text(day.read_text().replace('"text": "x"', '"text": "x", "score": NaN', 1))
+    bulk = run_only("slack", tmp_path / "export", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("slack", tmp_path / "export", tmp_path / "slow")
+    _assert_same(bulk, slow, tmp_path)
+
+
+def test_the_real_test_archive_reads_in_bulk(tmp_path, monkeypatch):
+    with monkeypatch.context() as patch:
+        _no_line_by_line(patch)
+        bulk = run_only("slack", SLACK / "testarchive.zip", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("slack", SLACK / "testarchive.zip", tmp_path / "slow")
+    _assert_same(bulk, slow, tmp_path)

@@ -255,22 +255,24 @@ class EventWriter:
         return self._part.path
 
     def write(self, rows: Iterable[tuple | EventBatch]) -> None:
-        rows = iter(rows)
-        while chunk := list(itertools.islice(rows, self._batch_rows)):
-            if EventBatch not in set(map(type, chunk)):
-                self._write_rows(chunk)
+        # Rows are written in batches of batch_rows; a column batch as it comes (after
+        # the rows before it), so that a stream of large batches is never all in memory.
+        limit = self._batch_rows
+        pending: list[tuple] = []
+        append = pending.append
+        for item in rows:
+            if type(item) is not EventBatch:
+                append(item)
+                if len(pending) == limit:
+                    self._write_rows(pending)
+                    pending.clear()
                 continue
-            pending: list[tuple] = []
-            for item in chunk:
-                if type(item) is EventBatch:
-                    if pending:
-                        self._write_rows(pending)
-                        pending = []
-                    self._write_columns([getattr(item, name) for name in _ROW_TYPE.names])
-                else:
-                    pending.append(item)
             if pending:
                 self._write_rows(pending)
+                pending.clear()
+            self._write_columns([getattr(item, name) for name in _ROW_TYPE.names])
+        if pending:
+            self._write_rows(pending)
 
     def _write_rows(self, rows: list[tuple]) -> None:
         widths = set(map(len, rows))

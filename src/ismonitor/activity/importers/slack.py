@@ -5,16 +5,38 @@ Reads ``channels.json`` (and ``groups.json``, ``mpims.json``, ``dms.json`` when 
 A message without ``thread_ts`` or with ``thread_ts == ts`` is a post; one with another
 ``thread_ts`` a reply in the thread of that parent. Each user in ``reactions[].users``
 reacts once; Slack does not say when, so a reaction gets its message's time.
+
+Day files are read in bulk: parsed with orjson, a group of files at a time, and turned
+into event columns with pyarrow. A group with anything unusual in it (a malformed record,
+a timestamp in another form than Slack's own, a value orjson may read otherwise than
+``json``) is read again line by line, exactly as :func:`_messages` reads it, naming each
+problem. Both ways give the same events in the same order, and the same counts.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
+from itertools import compress, count
+from operator import methodcaller
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..events import EventBatch
 from ..registry import MISSING, BaseImporter, ImportContext, register
-from ._common import ExportSource, load_json
+from ._common import (
+    BIG_FLOAT,
+    EventColumns,
+    ExportSource,
+    all_of_type,
+    collector_paused,
+    fast_json,
+    load_json,
+)
 
 DAY_FILE = re.compile(r"([^/]+)/(\d{4}-\d{2}-\d{2})\.json")
 
@@ -56,7 +78,7 @@ class SlackImporter(BaseImporter):
     name = "slack"
     description = "Slack workspace export (ZIP or folder with channels.json and day files)"
 
-    def read(self, path: Path, context: ImportContext) -> Iterator[tuple]:
+    def read(self, path: Path, context: ImportContext) -> Iterator[tuple | EventBatch]:
         with ExportSource(
             path,
             marker="channels.json",
@@ -70,29 +92,252 @@ class SlackImporter(BaseImporter):
                     context.malformed(
                         source.display(name), None, None, None, "a day file named YYYY-MM-DD.json"
                     )
+            reader = _DayFiles(source, conversations, bots, context, len(days))
+            columns = EventColumns()
+            group = _Group(reader.bot_ids)
             for done, name in enumerate(days):
-                folder = name.split("/", 1)[0]
-                if folder not in conversations:
-                    context.malformed(
-                        source.display(name),
-                        None,
-                        None,
-                        None,
-                        f"a conversation listed in channels.json, groups.json, mpims.json or "
-                        f"dms.json (folder {folder!r} is not)",
+                conversation = conversations.get(name.split("/", 1)[0])
+                with collector_paused():
+                    messages = fast_json(source.read(name)) if conversation else None
+                    taken = type(messages) is list and group.add(
+                        done, name, *conversation, messages
                     )
+                    messages = None  # let it go before the events are written
+                if taken:
+                    if group.messages >= GROUP_MESSAGES:
+                        yield from reader.bulk(group, columns)
+                        group = _Group(reader.bot_ids)
                     continue
-                channel, direct = conversations[folder]
-                messages = load_json(source, name, context)
-                if messages is None:
-                    continue
-                if not isinstance(messages, list):
-                    context.malformed(
-                        source.display(name), None, None, None, "a JSON array of messages"
-                    )
-                    continue
-                yield from _messages(messages, channel, direct, bots, source.display(name), context)
-                context.progress(done + 1, len(days))
+                # Anything unusual in this file: what came before in bulk (or line by
+                # line), then this file line by line, naming each problem.
+                yield from reader.bulk(group, columns)
+                group = _Group(reader.bot_ids)
+                yield from columns.flush()
+                yield from reader.line_by_line(done, name)
+            yield from reader.bulk(group, columns)
+            yield from columns.flush()
+
+
+GROUP_MESSAGES = 50_000
+"""Messages gathered before they are turned into events together."""
+
+
+class _DayFiles:
+    """Turns day files into events: in bulk, or line by line as :func:`_messages` does."""
+
+    def __init__(self, source, conversations, bots, context: ImportContext, total: int):
+        self.source, self.conversations, self.bots = source, conversations, bots
+        self.context, self.total = context, total
+        self.bot_ids = pa.array(sorted(bots), pa.string())
+
+    def line_by_line(self, done: int, name: str) -> Iterator[tuple]:
+        source, context = self.source, self.context
+        folder = name.split("/", 1)[0]
+        if folder not in self.conversations:
+            context.malformed(
+                source.display(name),
+                None,
+                None,
+                None,
+                f"a conversation listed in channels.json, groups.json, mpims.json or "
+                f"dms.json (folder {folder!r} is not)",
+            )
+            return
+        channel, direct = self.conversations[folder]
+        messages = load_json(source, name, context)
+        if messages is None:
+            return
+        if not isinstance(messages, list):
+            context.malformed(source.display(name), None, None, None, "a JSON array of messages")
+            return
+        yield from _messages(messages, channel, direct, self.bots, source.display(name), context)
+        context.progress(done + 1, self.total)
+
+    def bulk(self, group: _Group, columns: EventColumns) -> Iterator[EventBatch]:
+        """The events of a group of day files: in bulk if nothing in them is unusual,
+        else line by line."""
+        if not group.files:
+            return
+        result = group.events()
+        if result is None:
+            yield from columns.flush()
+            for done, name in group.files:
+                yield from self.line_by_line(done, name)
+            return
+        skipped, events = result
+        for reason, number in skipped.items():
+            self.context.skip(reason, number)
+        yield from columns.add(events)
+        for done, _ in group.files:
+            self.context.progress(done + 1, self.total)
+
+
+_POST_TS = r"^[0-9]{1,12}\.[0-9]{6}$"  # _SIX_DIGITS
+_ANY_TS = r"^[0-9]{1,12}(\.[0-9]{1,6})?$"  # _TS
+_USER_SUBTYPES = pa.array(sorted(USER_SUBTYPES), pa.string())
+_NULL = pa.scalar(None, pa.string())
+_FIELDS = ("ts", "thread_ts", "user", "subtype", "bot_id")
+_GETTERS = tuple(methodcaller("get", key) for key in _FIELDS)
+_REACTIONS = methodcaller("get", "reactions")
+
+
+class _Group:
+    """The fields of day files that events are made of, gathered file by file (the
+    parsed files are let go at once: kept, they would make Python's garbage collector
+    slow), and then turned into events together, exactly as :func:`_messages` makes
+    them."""
+
+    def __init__(self, bot_ids: pa.Array):
+        self.bot_ids = bot_ids
+        self.files: list[tuple[int, str]] = []
+        self.fields: tuple[list, ...] = tuple([] for _ in _FIELDS)
+        self.channels: list[str] = []
+        self.counts: list[int] = []
+        self.messages = 0
+        self.direct = 0
+        self.not_listed = 0
+        # reactions with users: the message, the reaction's number, its users
+        self.on_message: list[int] = []
+        self.numbers: list[int] = []
+        self.sizes: list[int] = []
+        self.reactors: list = []
+
+    def add(self, done: int, name: str, channel: str, direct: bool, messages: list) -> bool:
+        """Take in one day file (as orjson read it); False, taking nothing, if anything
+        in it is unusual."""
+        if not all_of_type(messages, dict):
+            return False
+        if direct:  # only checked and counted
+            for ts in map(_GETTERS[0], messages):
+                if type(ts) is not str or not (_SIX_DIGITS(ts) or _TS(ts)):
+                    return False
+            self.direct += len(messages)
+            self.files.append((done, name))
+            return True
+        on_message, numbers, sizes, reactors = [], [], [], []
+        not_listed = 0
+        every = list(map(_REACTIONS, messages))
+        some = filter(None, every)  # the messages with reactions, and their numbers:
+        for index, reactions in zip(compress(count(self.messages), every), some, strict=True):
+            if type(reactions) is not list:
+                return False
+            for number, reaction in enumerate(reactions):
+                if type(reaction) is not dict:
+                    return False
+                users = reaction.get("users")
+                if type(users) is not list:
+                    return False
+                total = reaction.get("count")
+                if type(total) is int:
+                    if total > len(users):
+                        not_listed += total - len(users)
+                elif type(total) is float and not abs(total) < BIG_FLOAT:
+                    return False  # perhaps an integer beyond 64 bits, which json keeps whole
+                if users:
+                    on_message.append(index)
+                    numbers.append(number)
+                    sizes.append(len(users))
+                    reactors += users
+        for values, get in zip(self.fields, _GETTERS, strict=True):
+            values += map(get, messages)
+        self.on_message += on_message
+        self.numbers += numbers
+        self.sizes += sizes
+        self.reactors += reactors
+        self.not_listed += not_listed
+        if messages:
+            self.channels.append(channel)
+            self.counts.append(len(messages))
+        self.messages += len(messages)
+        self.files.append((done, name))
+        return True
+
+    def events(self) -> tuple[Counter, list[pa.Array]] | None:
+        """Skip counts and event columns; None if anything is unusual."""
+        skipped: Counter[str] = Counter()
+        if self.direct:
+            skipped["direct_message"] = self.direct
+        if self.not_listed:
+            skipped["reaction_user_not_listed"] = self.not_listed
+        if not self.messages:
+            return skipped, []
+        try:
+            ts, thread_ts, user, subtype, bot_id = (
+                pa.array(values, pa.string()) for values in self.fields
+            )
+            reactor = pa.array(self.reactors, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None  # a value that is not a string (or null)
+        if ts.null_count or not _all(pc.match_substring_regex(ts, _POST_TS)):
+            return None
+        if not _all(pc.match_substring_regex(thread_ts, _ANY_TS)):  # a null is a post
+            return None
+        if reactor.null_count or pc.any(pc.equal(reactor, "")).as_py():
+            return None
+        channel = pa.array(self.channels, pa.string()).take(
+            np.repeat(np.arange(len(self.channels), dtype=np.int32), self.counts)
+        )
+        event_id = pc.binary_join_element_wise(channel, ts, ":")
+        micros = pc.cast(pc.replace_substring(ts, ".", ""), pa.int64())
+        is_post = pc.fill_null(pc.equal(thread_ts, ts), True)
+        thread = pc.if_else(is_post, event_id, pc.binary_join_element_wise(channel, thread_ts, ":"))
+
+        # What becomes of each message, decided in the order _messages decides it. A
+        # message without a subtype is a person's (and is_in is false for a null).
+        subtype_skip = pc.and_(pc.is_valid(subtype), pc.invert(pc.is_in(subtype, _USER_SUBTYPES)))
+        for item in pc.value_counts(pc.filter(subtype, subtype_skip)).to_pylist():
+            skipped[item["values"]] += item["counts"]
+        rest = pc.invert(subtype_skip)
+        bot_message = pc.and_(rest, pc.fill_null(pc.not_equal(bot_id, ""), False))
+        skipped["bot_message"] += pc.sum(bot_message).as_py() or 0
+        rest = pc.and_(rest, pc.invert(bot_message))
+        if pc.any(pc.and_(rest, pc.fill_null(pc.equal(user, ""), True))).as_py():
+            return None  # a person's message without a user: malformed
+        bot_user = pc.and_(rest, pc.is_in(user, self.bot_ids))
+        skipped["bot_user"] += pc.sum(bot_user).as_py() or 0
+        kept = pc.and_(rest, pc.invert(bot_user))
+
+        # Reactions, of every message whatever became of it: user by user.
+        sizes = np.array(self.sizes, dtype=np.int64)
+        of = np.repeat(np.array(self.on_message, dtype=np.int64), sizes)
+        number = np.repeat(np.array(self.numbers, dtype=np.int64), sizes)
+        position = np.arange(len(of), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        by_bot = pc.is_in(reactor, self.bot_ids)
+        skipped["bot_reaction"] += pc.sum(by_bot).as_py() or 0
+        person = pc.invert(by_bot)
+        people = person.to_numpy(zero_copy_only=False)
+        of, number, position = of[people], number[people], position[people]
+        reactor = reactor.filter(person)
+        of_ = pa.array(of)
+        react_id = pc.binary_join_element_wise(
+            event_id.take(of_),
+            ":react:",
+            pc.cast(pa.array(number), pa.string()),
+            ":",
+            pc.cast(pa.array(position), pa.string()),
+            "",
+        )
+
+        # A message's own event first, then its reactions, message after message.
+        posts = np.flatnonzero(kept.to_numpy(zero_copy_only=False))
+        order = pa.array(np.argsort(np.concatenate([posts * 2, of * 2 + 1]), kind="stable"))
+        post = is_post.filter(kept)
+        own_thread = thread.filter(kept)
+        columns = [
+            (event_id.filter(kept), react_id),
+            (micros.filter(kept), micros.take(of_)),
+            (user.filter(kept), reactor),
+            (pc.if_else(post, "post", "reply"), pa.array(["react"] * len(of), pa.string())),
+            (own_thread, thread.take(of_)),
+            (pc.if_else(post, _NULL, own_thread), event_id.take(of_)),
+            (channel.filter(kept), channel.take(of_)),
+        ]
+        return +skipped, [pa.concat_arrays(pair).take(order) for pair in columns]
+
+
+def _all(mask: pa.Array) -> bool:
+    """Whether every value of a boolean array is true, leaving out nulls."""
+    return pc.all(mask, min_count=0).as_py() is not False
 
 
 def _messages(

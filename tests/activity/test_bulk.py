@@ -1,0 +1,106 @@
+"""What the bulk paths of the importers share: listing an export folder, orjson, event
+columns in batches, and a writer that writes each batch as it comes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pyarrow as pa
+import pytest
+
+from ismonitor.activity.events import EventBatch, EventWriter
+from ismonitor.activity.importers._common import (
+    NOT_JSON,
+    EventColumns,
+    ExportSource,
+    _files_under,
+    fast_json,
+)
+
+
+def test_a_folder_lists_as_rglob_lists_it(tmp_path):
+    root = tmp_path / "export"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "a" / "b" / "day.json").write_text("[]")
+    (root / "a" / ".DS_Store").write_text("")
+    (root / ".hidden" / "x.json").write_text("[]")
+    (root / "top.json").write_text("{}")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "linked.json").write_text("[]")
+    os.symlink(tmp_path / "elsewhere" / "linked.json", root / "a" / "file-link.json")
+    os.symlink(tmp_path / "elsewhere", root / "folder-link")  # not followed by rglob
+    os.symlink(tmp_path / "nowhere", root / "broken-link.json")
+    expected = {
+        file.relative_to(root).as_posix(): file for file in root.rglob("*") if file.is_file()
+    }
+    found = _files_under(root)
+    assert found.keys() == expected.keys()
+    assert {name: str(path) for name, path in expected.items()} == found
+    with ExportSource(root) as source:
+        assert source.names() == ["a/b/day.json", "a/file-link.json", "top.json"]
+        assert source.read("a/file-link.json") == b"[]"
+        assert source.size("top.json") == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": 1, "b": [true, null, 1.5, "x"], "a": 2}', '"\\u00e9\\ud83d\\ude00"', "[-0, 1e-400]"],
+)
+def test_orjson_reads_what_json_reads(text):
+    assert repr(fast_json(text.encode())) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize("text", ["[NaN]", '"\\ud800"', "\ufeff[1]", "[1e400]", "[1,]"])
+def test_orjson_refuses_what_json_reads_more_leniently(text):
+    assert fast_json(text.encode()) is NOT_JSON
+
+
+def test_orjson_reads_an_integer_beyond_64_bits_as_a_float():
+    # Why the bulk paths refuse floats this large where they use a value.
+    assert type(fast_json(b"18446744073709551616")) is float
+    assert type(json.loads(b"18446744073709551616")) is int
+
+
+def _columns(start: int, n: int) -> list[pa.Array]:
+    ids = [f"e{i}" for i in range(start, start + n)]
+    return [
+        pa.array(ids),
+        pa.array(range(start, start + n), pa.int64()),
+        pa.array(["u"] * n),
+        pa.array(["post"] * n),
+        pa.array(ids),
+        pa.array([None] * n, pa.string()),
+        pa.array(["g"] * n),
+    ]
+
+
+def test_event_columns_come_out_in_batches_of_exactly_the_rows_asked():
+    columns = EventColumns(rows=10)
+    batches = []
+    start = 0
+    for n in (3, 0, 4, 12, 1, 25):
+        batches += list(columns.add(_columns(start, n)))
+        start += n
+    batches += list(columns.flush())
+    assert [len(batch) for batch in batches] == [10, 10, 10, 10, 5]
+    ids = [value for batch in batches for value in batch.event_id.to_pylist()]
+    assert ids == [f"e{i}" for i in range(start)]
+    assert list(columns.add([])) == [] and list(columns.flush()) == []
+
+
+def test_the_writer_writes_each_batch_before_it_takes_the_next(tmp_path):
+    writer = EventWriter(tmp_path, "slack", lambda users: [f"p-{user}" for user in users])
+    written = []
+
+    def batches():
+        for start in range(0, 50, 10):
+            written.append(writer._part.rows)
+            yield EventBatch(*_columns(start, 10))
+        yield ("e50", 50, "u", "post", "e50", None, "g")
+
+    writer.write(batches())
+    writer.close()
+    assert written == [0, 10, 20, 30, 40]
+    assert writer.counts == {"post": 51}
