@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
+from ismonitor.activity.importers import zulip
 
-from ._helpers import FIXTURES, assert_nothing_personal, by_id, pseudonym, run, uncompressed
+from ._helpers import (
+    FIXTURES,
+    assert_nothing_personal,
+    by_id,
+    pseudonym,
+    run,
+    run_only,
+    uncompressed,
+)
 
 ZULIP = FIXTURES / "zulip"
 
@@ -82,3 +94,130 @@ def test_it_can_reject_a_bad_message_and_its_reads(tmp_path):
     assert report.imported == {"post": 1, "reply": 1, "react": 1, "read": 3}
     assert report.skipped["read_of_rejected_message"] == 1
     assert report.skipped["bot_user"] == 1
+
+
+# --- in bulk and line by line ---------------------------------------------------------
+
+
+def _varied_export(directory, seed: int = 3, files: int = 3) -> None:
+    """An export with every kind of message and user message row the importer tells
+    apart, with topics (in several cases) that go on from one file to the next."""
+    rng = random.Random(seed)
+    people, bots = list(range(10, 40)), [5, 6]
+    streams = {100: 1, 101: 2, 102: 3}
+    realm = {
+        "zerver_userprofile": [{"id": user, "is_bot": False} for user in people]
+        + [{"id": bot, "is_bot": True} for bot in bots],
+        "zerver_recipient": [
+            {"id": recipient, "type": 2, "type_id": stream} for recipient, stream in streams.items()
+        ]
+        + [{"id": 200 + user, "type": 1, "type_id": user} for user in people]
+        + [{"id": 300, "type": 3, "type_id": 1}],
+        "zerver_reaction": [],
+    }
+    directory.mkdir()
+    message_id, row_id = 1000, 1
+    topics = ["Lunch", "lunch", "Vergadering", "Project X", "project x"]
+    for number in range(1, files + 1):
+        data = {"zerver_message": [], "zerver_usermessage": []}
+        for _ in range(rng.randint(40, 80)):
+            message_id += rng.randint(1, 3)
+            recipient = rng.choice([*streams, 300, 200 + people[0]])
+            sender = rng.choice(people + bots)
+            message = {
+                "id": message_id,
+                "sender": sender,
+                "recipient": recipient,
+                "subject": "" if recipient >= 200 else rng.choice(topics),
+                "date_sent": 1709280000 + message_id * 7 + rng.choice([0, 0.25, 0.123456]),
+                "content": "x",
+            }
+            if rng.random() < 0.05:
+                message["type"] = 2  # a topic resolved
+            data["zerver_message"].append(message)
+            for user in rng.sample(people + bots, rng.randint(0, 8)) + [sender]:
+                flags = rng.choice([0, 1, 1, 1, 9, 8])
+                data["zerver_usermessage"].append(
+                    {"id": row_id, "user_profile": user, "message": message_id, "flags_mask": flags}
+                )
+                row_id += 1
+            for user in rng.sample(people + bots, rng.choice([0, 0, 1, 2])):
+                reaction = {"id": len(realm["zerver_reaction"]) + 1, "message": message_id}
+                realm["zerver_reaction"].append({**reaction, "user_profile": user})
+        rng.shuffle(data["zerver_message"])  # the importer reads them in the order of ids
+        path = directory / f"messages-{number:06d}.json"
+        path.write_text(json.dumps(data, indent=rng.choice([None, 2])))
+    realm["zerver_reaction"].append({"id": 9999, "message": 1, "user_profile": people[0]})
+    (directory / "realm.json").write_text(json.dumps(realm))
+
+
+def _line_by_line_only(monkeypatch) -> None:
+    monkeypatch.setattr(zulip._Realm, "bulk", lambda *args: None)
+
+
+def _assert_same(first, second) -> None:
+    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
+        second.imported,
+        second.skipped,
+        second.rejected,
+        second.rejections,
+    )
+    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+
+
+def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export")
+
+    def refuse(*args):
+        raise AssertionError("the bulk reader read a file line by line")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(zulip._Realm, "messages", refuse)
+        bulk = run_only("zulip", tmp_path / "export", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("zulip", tmp_path / "export", tmp_path / "slow")
+    _assert_same(bulk, slow)
+    assert set(slow.skipped) == {
+        "bot_reaction",
+        "bot_user",
+        "direct_message",
+        "direct_message_read",
+        "own_message_read",
+        "reaction_to_message_not_in_export",
+        "topic_resolved_notice",
+    }
+    assert all(slow.imported[action] for action in ("post", "reply", "react", "read"))
+
+
+def test_the_fixture_reads_in_bulk_as_line_by_line(tmp_path, monkeypatch):
+    bulk = run_only("zulip", ZULIP / "export", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    _assert_same(bulk, run_only("zulip", ZULIP / "export", tmp_path / "slow"))
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda data: data["zerver_message"][3].update(sender="10"), "sender"),
+        (lambda data: data["zerver_message"][3].update(date_sent=None), "date_sent"),
+        (lambda data: data["zerver_message"][3].update(date_sent=2**70), None),
+        (lambda data: data["zerver_message"][3].pop("subject"), "subject"),
+        (lambda data: data["zerver_usermessage"][5].update(flags_mask=True), "flags_mask"),
+        (lambda data: data["zerver_usermessage"][5].update(flags_mask=1, message=1), "message"),
+        (lambda data: data["zerver_usermessage"][5].update(flags_mask=0, user_profile="x"), None),
+        (lambda data: data["zerver_usermessage"][5].update(flags_mask=2**70 + 1), None),
+        (lambda data: data["zerver_message"].append(dict(data["zerver_message"][0])), None),
+    ],
+)
+def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch, change, field):
+    _varied_export(tmp_path / "export")
+    path = tmp_path / "export" / "messages-000002.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+    bulk = run_only("zulip", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("zulip", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow)
+    if field is not None:
+        assert slow.rejected == 1 and f"field '{field}'" in slow.rejections[0]
