@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
+from ismonitor.activity.importers import mattermost
 
-from ._helpers import FIXTURES, assert_nothing_personal, by_id, pseudonym, run, uncompressed
+from ._helpers import (
+    FIXTURES,
+    assert_nothing_personal,
+    by_id,
+    pseudonym,
+    run,
+    run_only,
+    uncompressed,
+)
 
 MATTERMOST = FIXTURES / "mattermost"
 
@@ -62,3 +74,174 @@ def test_it_names_the_line_and_field_of_a_bad_time(tmp_path):
 def test_it_wants_the_version_line_first(tmp_path):
     with pytest.raises(MalformedRecordError, match="line 1, field 'type': got 'team'"):
         run("mattermost", MATTERMOST / "no-version.jsonl", tmp_path / "out")
+
+
+# --- in bulk and line by line ---------------------------------------------------------
+
+
+def _varied_export(path, seed: int = 5, posts: int = 300) -> None:
+    """A bulk export with every kind of line and post the importer tells apart; one
+    bot is named only halfway, so that its earlier posts are people's."""
+    rng = random.Random(seed)
+    people = [f"persoon{n}" for n in range(20)]
+    lines = [
+        {"type": "version", "version": 1},
+        {"type": "team", "team": {"name": "acme"}},
+        {"type": "channel", "channel": {"team": "acme", "name": "town-square"}},
+        *({"type": "user", "user": {"username": user}} for user in people),
+        {"type": "bot", "bot": {"username": "deploybot"}},
+    ]
+
+    def reactions(at: int) -> list[dict]:
+        return [
+            {"user": user, "emoji_name": "+1", "create_at": at + 1000}
+            for user in rng.sample([*people, "deploybot", "laterbot"], rng.choice([0, 0, 1, 3]))
+        ]
+
+    for n in range(posts):
+        at = 1709280000000 + n * 60_000
+        if n == posts // 2:
+            lines.append({"type": "bot", "bot": {"username": "laterbot"}})
+        if rng.random() < 0.08:
+            lines.append(
+                {
+                    "type": "direct_post",
+                    "direct_post": {"user": people[0], "create_at": at, "replies": [{}] * (n % 3)},
+                }
+            )
+            continue
+        post = {
+            "team": "acme",
+            "channel": rng.choice(["town-square", "off-topic"]),
+            "user": rng.choice([*people, "deploybot", "laterbot"]),
+            "message": "x",
+            "create_at": at,
+            "reactions": reactions(at) or None,
+        }
+        kind = rng.random()
+        if kind < 0.05:
+            post["type"] = "system_join_channel"
+        elif kind < 0.10:
+            post["props"] = {"from_webhook": "true"}
+        elif kind < 0.12:
+            post["props"] = {"from_bot": "true"}
+        post["replies"] = [
+            {
+                "user": rng.choice([*people, "deploybot"]),
+                "create_at": at + 1000 * (i + 1),
+                "reactions": reactions(at),
+                **({"props": {"from_webhook": "true"}} if rng.random() < 0.05 else {}),
+            }
+            for i in range(rng.choice([0, 0, 1, 2, 4]))
+        ] or None
+        lines.append({"type": "post", "post": post})
+        if rng.random() < 0.03:
+            lines.append({})  # written as a blank line below
+    text = "\n".join("" if not line else json.dumps(line) for line in lines) + "\n"
+    path.write_text(text)
+
+
+def _line_by_line_only(monkeypatch) -> None:
+    monkeypatch.setattr(mattermost, "_bulk", lambda *args: None)
+
+
+def _run(path, out, **kwargs):
+    calls = []
+    report = run_only("mattermost", path, out, progress=lambda *a: calls.append(a), **kwargs)
+    return report, calls
+
+
+def _assert_same(first, second) -> None:
+    (first, first_progress), (second, second_progress) = first, second
+    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
+        second.imported,
+        second.skipped,
+        second.rejected,
+        second.rejections,
+    )
+    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+    assert first_progress == second_progress
+
+
+@pytest.mark.parametrize("block", [50_000, 7])
+def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch, block):
+    _varied_export(tmp_path / "export.jsonl")
+    monkeypatch.setattr(mattermost, "PROGRESS_LINES", block)
+
+    def refuse(*args):
+        raise AssertionError("the bulk reader read a line line by line")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(mattermost, "_line", refuse)
+        bulk = _run(tmp_path / "export.jsonl", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = _run(tmp_path / "export.jsonl", tmp_path / "slow")
+    _assert_same(bulk, slow)
+    assert set(slow[0].skipped) == {
+        "bot_message",
+        "bot_reaction",
+        "bot_user",
+        "direct_message",
+        "system_message",
+    }
+    assert all(slow[0].imported[action] for action in ("post", "reply", "react"))
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda post: post.update(create_at="gisteren"), "post.create_at"),
+        (lambda post: post.update(create_at=1.5e12), "post.create_at"),
+        (lambda post: post.update(user=None, props={}, type=""), "post.user"),
+        (lambda post: post.update(team=""), "post.team"),
+        (lambda post: post.update(replies=[{"user": "persoon1"}]), "post.replies[0].create_at"),
+        (lambda post: post.update(replies=[5]), "post.replies[0]"),
+        (
+            lambda post: post.update(reactions=[{"user": 5, "create_at": 1}]),
+            "post.reactions[0].user",
+        ),
+        (lambda post: post.update(reactions={"user": "persoon1"}), "post.reactions"),
+    ],
+)
+def test_an_unusual_line_reads_as_line_by_line_reads_it(tmp_path, monkeypatch, change, field):
+    _varied_export(tmp_path / "export.jsonl", posts=60)
+    lines = (tmp_path / "export.jsonl").read_text().splitlines()
+    posts = [n for n, line in enumerate(lines) if '"type": "post"' in line]
+    record = json.loads(lines[posts[10]])
+    change(record["post"])
+    record["post"].update(type=None, props=None)
+    lines[posts[10]] = json.dumps(record)
+    lines.insert(posts[20], "{not json")
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(mattermost, "PROGRESS_LINES", 9)
+    bulk = _run(tmp_path / "export.jsonl", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = _run(tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow)
+    assert "a JSON object" in slow[0].rejections[-1]
+    if field is not None:
+        assert slow[0].rejected == 2 and f"field '{field}'" in slow[0].rejections[0]
+
+
+def test_a_first_line_that_is_not_the_version_stops_both_ways(tmp_path, monkeypatch):
+    bulk = _run(MATTERMOST / "no-version.jsonl", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = _run(MATTERMOST / "no-version.jsonl", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow)
+    assert slow[0].rejected == 1 and slow[0].events == 0
+
+
+def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch):
+    # json reads it whole (orjson would make it a float): the writer refuses it.
+    _varied_export(tmp_path / "export.jsonl", posts=20)
+    lines = (tmp_path / "export.jsonl").read_text().splitlines()
+    n = next(n for n, line in enumerate(lines) if '"type": "post"' in line)
+    record = json.loads(lines[n])
+    record["post"].update(create_at=2**70, type=None, props=None, user="persoon1")
+    lines[n] = json.dumps(record)
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(OverflowError):
+        _run(tmp_path / "export.jsonl", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    with pytest.raises(OverflowError):
+        _run(tmp_path / "export.jsonl", tmp_path / "slow")

@@ -11,16 +11,30 @@ The bulk export has no post ids, so an event id is the post's position in the fi
 ``...:react:<n>`` for reactions. The ids are stable for one export file, not across
 exports. ``last_viewed_at`` (when a user last opened a channel) is too weak a reading
 signal to become read events and is not imported.
+
+The file is read in bulk, a block of lines at a time: each line parsed with orjson,
+the events gathered as columns and their ids made with pyarrow. A block with anything
+unusual in it (a malformed line, a value orjson may read otherwise than ``json``) is
+read again line by line, exactly as :func:`_line` reads it, naming each problem. Both
+ways give the same events in the same order, and the same counts.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..events import EventBatch
 from ..registry import MISSING, BaseImporter, ImportContext, register
-from ._common import ExportSource
+from ._common import EventColumns, ExportSource, collector_paused
 
 
 @register
@@ -28,7 +42,7 @@ class MattermostImporter(BaseImporter):
     name = "mattermost"
     description = "Mattermost bulk export (JSONL from mmctl export)"
 
-    def read(self, path: Path, context: ImportContext) -> Iterator[tuple]:
+    def read(self, path: Path, context: ImportContext) -> Iterator[tuple | EventBatch]:
         with ExportSource(path) as source:
             names = [n for n in source.names() if n.lower().endswith((".jsonl", ".json"))]
             if source.is_single_file:
@@ -39,40 +53,274 @@ class MattermostImporter(BaseImporter):
                 yield from _lines(source, name, context)
 
 
-def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[tuple]:
+PROGRESS_LINES = 50_000
+"""Progress is reported every this many lines; a block of lines read in bulk is as long."""
+
+
+def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[tuple | EventBatch]:
     display, size = source.display(name), source.size(name)
-    malformed, skip = context.malformed, context.skip
-    loads, decode_error = json.loads, json.JSONDecodeError
     bots: set[str] = set()
+    columns = EventColumns()
     done = 0
     with source.open(name) as file:
-        for number, line in enumerate(file, 1):
-            done += len(line)
-            if number % 50_000 == 0:
-                context.progress(done, size)
-            if not line.strip():
+        lines = enumerate(file, 1)
+        while block := list(itertools.islice(lines, PROGRESS_LINES)):
+            with collector_paused():
+                result = _bulk(block, bots)
+            if result is not None:
+                skipped, events, block_bots = result
+                for reason, number in skipped.items():
+                    context.skip(reason, number)
+                bots |= block_bots
+                yield from columns.add(events)
+                done += sum(map(len, (line for _, line in block)))
+                if block[-1][0] % PROGRESS_LINES == 0:
+                    context.progress(done, size)
                 continue
-            try:
-                record = loads(line)
-            except (decode_error, UnicodeDecodeError) as exc:
-                malformed(display, f"line {number}", None, None, f"a JSON object ({exc})")
-                continue
-            kind = record.get("type") if type(record) is dict else MISSING
-            if number == 1 and kind != "version":
-                malformed(display, "line 1", "type", kind, "'version': the export's first line")
-                return
-            if kind == "post":
-                yield from _post(record.get("post"), number, bots, display, context)
-            elif kind == "direct_post":
-                replies = (record.get("direct_post") or {}).get("replies") or ()
-                skip("direct_message", 1 + len(replies))
-            elif kind == "bot":
-                username = (record.get("bot") or {}).get("username")
-                if isinstance(username, str):
-                    bots.add(username)
-            elif type(kind) is not str:
-                malformed(display, f"line {number}", "type", kind, "the kind of line")
+            yield from columns.flush()
+            for number, line in block:
+                done += len(line)
+                if number % PROGRESS_LINES == 0:
+                    context.progress(done, size)
+                if number == 1 and not _version_line(line, display, context):
+                    return
+                yield from _line(number, line, bots, display, context)
+    yield from columns.flush()
     context.progress(size, size)
+
+
+def _version_line(line: bytes, display: str, context: ImportContext) -> bool:
+    """Whether the first line says the export's version; reports it if not."""
+    if not line.strip():
+        return True
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return True  # _line reports it
+    kind = record.get("type") if type(record) is dict else MISSING
+    if kind != "version":
+        context.malformed(display, "line 1", "type", kind, "'version': the export's first line")
+        return False
+    return True
+
+
+def _line(number: int, line: bytes, bots: set[str], display: str, context: ImportContext):
+    """The rows of one line, read as ``json`` reads it, naming each problem."""
+    if not line.strip():
+        return
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        context.malformed(display, f"line {number}", None, None, f"a JSON object ({exc})")
+        return
+    kind = record.get("type") if type(record) is dict else MISSING
+    if number == 1:
+        return  # the version, checked by _version_line
+    if kind == "post":
+        yield from _post(record.get("post"), number, bots, display, context)
+    elif kind == "direct_post":
+        replies = (record.get("direct_post") or {}).get("replies") or ()
+        context.skip("direct_message", 1 + len(replies))
+    elif kind == "bot":
+        username = (record.get("bot") or {}).get("username")
+        if isinstance(username, str):
+            bots.add(username)
+    elif type(kind) is not str:
+        context.malformed(display, f"line {number}", "type", kind, "the kind of line")
+
+
+# --- in bulk -------------------------------------------------------------------------
+
+POST, REPLY, POST_REACTION, REPLY_REACTION = range(4)
+_MAX_MS = (2**63 - 1) // 1000  # times beyond this do not fit in microseconds
+_NULL = pa.scalar(None, pa.string())
+
+
+class _Unusual(Exception):
+    """Something in a block that the line-by-line reading must see (and name)."""
+
+
+def _bulk(block: list[tuple[int, bytes]], bots: set[str]):
+    """Skip counts, event columns and the bots named in a block of lines, exactly as
+    :func:`_line` makes them; None if anything in it is unusual."""
+    try:
+        return _bulk_events(block, bots)
+    except _Unusual:
+        return None
+
+
+def _bulk_events(block: list[tuple[int, bytes]], bots: set[str]):
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    bots = set(bots)  # bot lines in the block add to it: a post sees the bots before it
+    new_bots: set[str] = set()
+    skipped: Counter[str] = Counter()
+    # Per event: its kind, line, reply number, reaction number, milliseconds, user,
+    # group; in lists of their own (a tuple per event would keep the garbage collector
+    # busy).
+    columns: tuple[list, ...] = ([], [], [], [], [], [], [])
+    kinds, lines, replies_, reactions_, times, users, groups = (c.append for c in columns)
+    for number, line in block:
+        try:
+            record = loads(line)
+        except decode_error:
+            if line.strip():
+                raise _Unusual from None
+            continue  # a blank line
+        kind = record.get("type") if type(record) is dict else MISSING
+        if number == 1:
+            if kind != "version":
+                raise _Unusual
+            continue
+        if kind == "post":
+            post = record.get("post")
+            if type(post) is not dict:
+                raise _Unusual
+            team, channel = post.get("team"), post.get("channel")
+            if type(team) is not str or not team or type(channel) is not str or not channel:
+                raise _Unusual
+            group = f"{team}/{channel}"
+            post_kind = post.get("type") or ""
+            props = post.get("props")
+            user = post.get("user", MISSING)
+            if type(post_kind) is str and post_kind.startswith("system_"):
+                skipped["system_message"] += 1
+            elif (
+                props
+                and type(props) is dict
+                and (props.get("from_webhook") == "true" or props.get("from_bot") == "true")
+            ):
+                skipped["bot_message"] += 1
+            elif type(user) is not str or not user:
+                raise _Unusual
+            elif user in bots:
+                skipped["bot_user"] += 1
+            else:
+                created = post.get("create_at")
+                if type(created) is not int:
+                    raise _Unusual
+                kinds(POST)
+                lines(number)
+                replies_(0)
+                reactions_(0)
+                times(created)
+                users(user)
+                groups(group)
+            reactions = post.get("reactions")
+            if reactions:
+                _bulk_reactions(reactions, POST_REACTION, number, 0, group, bots, skipped, columns)
+            replies = post.get("replies") or []
+            if type(replies) is not list:
+                raise _Unusual
+            for position, reply in enumerate(replies):
+                if type(reply) is not dict:
+                    raise _Unusual
+                user, created = reply.get("user"), reply.get("create_at")
+                if type(user) is not str or not user or type(created) is not int:
+                    raise _Unusual
+                props = reply.get("props")
+                if (
+                    props
+                    and type(props) is dict
+                    and (props.get("from_webhook") == "true" or props.get("from_bot") == "true")
+                ):
+                    skipped["bot_message"] += 1
+                elif user in bots:
+                    skipped["bot_user"] += 1
+                else:
+                    kinds(REPLY)
+                    lines(number)
+                    replies_(position)
+                    reactions_(0)
+                    times(created)
+                    users(user)
+                    groups(group)
+                reactions = reply.get("reactions")
+                if reactions:
+                    _bulk_reactions(
+                        reactions, REPLY_REACTION, number, position, group, bots, skipped, columns
+                    )
+        elif kind == "direct_post":
+            direct = record.get("direct_post") or {}
+            if type(direct) is not dict:
+                raise _Unusual
+            replies = direct.get("replies") or ()
+            if replies and type(replies) is not list:
+                raise _Unusual
+            skipped["direct_message"] += 1 + len(replies)
+        elif kind == "bot":
+            bot = record.get("bot")
+            if bot and type(bot) is not dict:
+                raise _Unusual
+            username = (bot or {}).get("username")
+            if isinstance(username, str):
+                bots.add(username)
+                new_bots.add(username)
+        elif type(kind) is not str:
+            raise _Unusual
+    return +skipped, _columns(*columns), new_bots
+
+
+def _bulk_reactions(reactions, kind, number, position, group, bots, skipped, columns) -> None:
+    """Each reaction by a person, as :func:`_reactions` finds them (``reactions`` is the
+    message's, and not empty), added to ``columns``."""
+    if type(reactions) is not list:
+        raise _Unusual
+    kinds, lines, replies, numbers, times, users, groups = columns
+    for index, reaction in enumerate(reactions):
+        if type(reaction) is not dict:
+            raise _Unusual
+        user, created = reaction.get("user"), reaction.get("create_at")
+        if type(user) is not str or not user or type(created) is not int:
+            raise _Unusual
+        if user in bots:
+            skipped["bot_reaction"] += 1
+        else:
+            kinds.append(kind)
+            lines.append(number)
+            replies.append(position)
+            numbers.append(index)
+            times.append(created)
+            users.append(user)
+            groups.append(group)
+
+
+def _columns(kinds, lines, replies, reactions, times, users, groups) -> list[pa.Array]:
+    try:
+        ms = np.array(times, np.int64)
+    except OverflowError:
+        raise _Unusual from None
+    if len(ms) and np.abs(ms).max() > _MAX_MS:
+        raise _Unusual  # the line-by-line reading hands it to the writer, which says so
+    kind = np.array(kinds, np.int8)
+    post = pc.binary_join_element_wise("L", pa.array(lines, pa.int64()).cast(pa.string()), "")
+    in_reply = (kind == REPLY) | (kind == REPLY_REACTION)
+    reaction = (kind == POST_REACTION) | (kind == REPLY_REACTION)
+    reply_part = pc.if_else(
+        pa.array(in_reply),
+        pc.binary_join_element_wise(".", pa.array(replies, pa.int64()).cast(pa.string()), ""),
+        "",
+    )
+    message = pc.binary_join_element_wise(post, reply_part, "")
+    event_id = pc.if_else(
+        pa.array(reaction),
+        pc.binary_join_element_wise(
+            message, ":react:", pa.array(reactions, pa.int64()).cast(pa.string()), ""
+        ),
+        message,
+    )
+    parent = pc.if_else(
+        pa.array(reaction), message, pc.if_else(pa.array(kind == REPLY), post, _NULL)
+    )
+    action = pa.array(np.array(["post", "reply", "react", "react"], object)[kind], pa.string())
+    return [
+        event_id,
+        pa.array(ms * 1000),
+        pa.array(users, pa.string()),
+        action,
+        post,
+        parent,
+        pa.array(groups, pa.string()),
+    ]
 
 
 def _post(post, number: int, bots: set[str], display: str, context: ImportContext):
