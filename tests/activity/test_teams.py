@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
+from ismonitor.activity.importers import teams
 
-from ._helpers import FIXTURES, assert_nothing_personal, by_id, pseudonym, run, uncompressed
+from ._helpers import (
+    FIXTURES,
+    assert_nothing_personal,
+    by_id,
+    pseudonym,
+    run,
+    run_only,
+    uncompressed,
+)
 
 TEAMS = FIXTURES / "teams"
 CHANNEL = "19:0a1b2c3d4e5f@thread.tacv2"
@@ -82,3 +94,153 @@ def test_it_names_the_json_path_field_and_value_of_a_bad_time(tmp_path):
 def test_it_names_the_line_of_broken_json(tmp_path):
     with pytest.raises(MalformedRecordError, match=r"broken.json, line 3 column 3"):
         run("teams", TEAMS / "malformed" / "broken.json", tmp_path / "out")
+
+
+# --- in bulk and line by line ---------------------------------------------------------
+
+
+def _varied_export(directory, seed: int = 11, pages: int = 6) -> None:
+    """Graph pages of channel messages with every kind the importer tells apart: posts,
+    nested replies and replies in files of their own (so some twice), chat messages,
+    system and other message types, deleted messages, bots, reactions by people and bots."""
+    rng = random.Random(seed)
+    people = [f"{n:08x}-0000-4000-8000-{n:012x}" for n in range(15)]
+    channels = ["19:aaa@thread.tacv2", "19:bbb@thread.tacv2"]
+    directory.mkdir()
+    number = 1709280000000
+
+    def at(ms: int) -> str:
+        return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+
+    def message(channel, reply_to=None) -> dict:
+        nonlocal number
+        number += rng.randint(1, 5000)
+        sender = {"user": {"id": rng.choice(people), "displayName": "X"}, "application": None}
+        kind, deleted = "message", None
+        roll = rng.random()
+        if roll < 0.05:
+            kind = "systemEventMessage"
+        elif roll < 0.08:
+            kind = "unknownFutureValue"
+        elif roll < 0.11:
+            sender = {"user": None, "application": {"id": "bot", "displayName": "Bot"}}
+        elif roll < 0.12:
+            deleted = at(number + 1000)
+        reactions = []
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            who = {"user": {"id": rng.choice(people)}, "application": None}
+            if rng.random() < 0.1:
+                who = {"user": None, "application": {"id": "bot"}}
+            reactions.append(
+                {"reactionType": "like", "createdDateTime": at(number + 60_000), "user": who}
+            )
+        return {
+            "id": str(number),
+            "replyToId": reply_to,
+            "messageType": kind,
+            "createdDateTime": at(number),
+            "deletedDateTime": deleted,
+            "chatId": None,
+            "channelIdentity": {"teamId": "t", "channelId": channel},
+            "from": sender,
+            "body": {"content": "x"},
+            "reactions": reactions,
+        }
+
+    for page in range(pages):
+        channel = channels[page % 2]
+        posts = []
+        for _ in range(rng.randint(5, 15)):
+            post = message(channel)
+            post["replies"] = [message(channel, post["id"]) for _ in range(rng.choice([0, 1, 3]))]
+            posts.append(post)
+            if post["replies"] and rng.random() < 0.3:
+                separate = post["replies"][:1] + [message(channel, post["id"])]
+                path = directory / f"replies-{post['id']}.json"
+                path.write_text(json.dumps(separate))
+        chat = message(None)
+        chat.update(channelIdentity=None, chatId="19:meeting@thread.v2")
+        posts.append(chat)
+        page_data = {"@odata.context": "x", "value": posts}
+        (directory / f"page-{page}.json").write_text(
+            json.dumps(page_data, indent=rng.choice([None, 2]))
+        )
+    (directory / "one.json").write_text(json.dumps(message(channels[0])))
+
+
+def _line_by_line_only(monkeypatch) -> None:
+    monkeypatch.setattr(teams._Group, "add", lambda *args: False)
+
+
+def _assert_same(first, second) -> None:
+    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
+        second.imported,
+        second.skipped,
+        second.rejected,
+        second.rejections,
+    )
+    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+
+
+@pytest.mark.parametrize("group", [50_000, 10])
+def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch, group):
+    _varied_export(tmp_path / "export")
+    monkeypatch.setattr(teams, "GROUP_EVENTS", group)
+
+    def refuse(*args):
+        raise AssertionError("the bulk reader read a file message by message")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(teams, "_message", refuse)
+        bulk = run_only("teams", tmp_path / "export", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("teams", tmp_path / "export", tmp_path / "slow")
+    _assert_same(bulk, slow)
+    assert set(slow.skipped) == {
+        "bot_message",
+        "bot_reaction",
+        "chat_message",
+        "deleted",
+        "duplicate",
+        "message_type_unknownFutureValue",
+        "system_message",
+    }
+
+
+def test_the_fixture_reads_in_bulk_as_message_by_message(tmp_path, monkeypatch):
+    bulk = run_only("teams", TEAMS / "channel-messages", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    _assert_same(bulk, run_only("teams", TEAMS / "channel-messages", tmp_path / "slow"))
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda m: m.update(createdDateTime="1 maart 2024"), "createdDateTime"),
+        (lambda m: m.update(createdDateTime="2024-03-01T08:00:00.1234567Z"), None),
+        (lambda m: m.update(createdDateTime="2024-03-01T09:00:00+01:00"), None),
+        (lambda m: m.update(createdDateTime="2024-02-30T08:00:00Z"), "createdDateTime"),
+        (lambda m: m.update(createdDateTime="0000-03-01T08:00:00Z"), "createdDateTime"),
+        (lambda m: m.update(id=5), "id"),
+        (lambda m: m.update(messageType=5), None),
+        (lambda m: m.update(replyToId=17), None),
+        (lambda m: m.update(channelIdentity=None), "channelIdentity.channelId"),
+        (lambda m: m.update(reactions={"like": 1}), None),
+        (lambda m: m.update(reactions=[{"user": {"user": {}}}]), "user.user.id"),
+        (lambda m: m.update(replies="none"), "replies"),
+    ],
+)
+def test_an_unusual_message_reads_as_message_by_message(tmp_path, monkeypatch, change, field):
+    _varied_export(tmp_path / "export")
+    path = tmp_path / "export" / "page-3.json"
+    page = json.loads(path.read_text())
+    plain = [m for m in page["value"] if m["messageType"] == "message" and m["from"]["user"]]
+    plain[2]["deletedDateTime"] = None
+    change(plain[2])
+    path.write_text(json.dumps(page))
+    bulk = run_only("teams", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = run_only("teams", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow)
+    if field is not None:
+        assert f"field '{field}'" in slow.rejections[0]
