@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from ismonitor.web import cli
 from ismonitor.web.editions.models import Edition
+from ismonitor.web.pulse.models import PulseSurvey
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -52,9 +53,13 @@ def test_demo_portal_loads_labelled_synthetic_editions_once(app, transactional_d
     assert all("SYNTHETIC" in e.name and e.synthetic for e in Edition.objects.all())
     assert Edition.objects.filter(status="closed").count() == 2
     assert Edition.objects.filter(status="open").count() == 1
+    survey = PulseSurvey.objects.get()
+    assert survey.is_open and survey.responses.count() == 30
+    assert f"/s/{survey.token}/" in first.stdout
     again = runner.invoke(app, ["demo-portal"], catch_exceptions=False)
     assert again.exit_code == 0
     assert Edition.objects.count() == 3
+    assert PulseSurvey.objects.get().responses.count() == 30
 
 
 def test_manage_passes_arguments_to_django(app, db, capsys):

@@ -6,12 +6,14 @@ editions that exist are left alone, and the demo accounts get their printed pass
 
 from __future__ import annotations
 
+import random
 import warnings
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 
 from ismonitor.instrument import get
 from ismonitor.study.synthetic import generate
@@ -19,6 +21,8 @@ from ismonitor.study.synthetic import generate
 from .accounts.models import Membership
 from .editions import actions
 from .editions.models import Edition, Organisation
+from .pulse import actions as pulse_actions
+from .pulse.models import PulseSurvey
 
 INSTRUMENT = "ism-2018"
 CLOSED = "Demo 2018 (SYNTHETIC DATA)"
@@ -32,12 +36,18 @@ RESEARCHER = ("alice", "demo-alice-2018")
 MEMBERS = {"SYN-002": ("bob", "demo-bob-2018"), "SYN-003": ("charlie", "demo-charlie-2018")}
 """Adopters with scores in both demo editions, so their dashboards show every part."""
 
+PULSE_ORGANISATION = "SYN-002"
+PULSE_DEPARTMENTS = {"Klantcontact": 12, "ICT": 8, "Personeelszaken": 7, "Financiën": 3}
+"""Synthetic employees' answers per department: Financiën is below five, so the results
+roll it up with Personeelszaken (see docs/portal.md, "The pulse survey")."""
+
 
 @dataclass
 class Demo:
     editions: list[Edition]
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+    pulse_links: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = ["The portal's demo is SYNTHETIC: no real organisation is in it.", ""]
@@ -48,6 +58,9 @@ class Demo:
         lines += [f"  {role:<34} {user} / {password}" for role, user, password in self.logins]
         lines += ["", "Invitation links of the open edition (no login needed):"]
         lines += [f"  {org_id}: {link}" for org_id, link in self.links]
+        if self.pulse_links:
+            lines += ["", "Pulse survey for employees (anonymous, no login needed):"]
+            lines += [f"  {org_id}: {link}" for org_id, link in self.pulse_links]
         return "\n".join(lines)
 
 
@@ -112,4 +125,45 @@ def load_demo(base_url: str | None = None) -> Demo:
                 actions.participation_link(participation, base_url),
             )
         )
+    survey = _pulse(Organisation.objects.get(org_id=PULSE_ORGANISATION))
+    demo.pulse_links.append(
+        (PULSE_ORGANISATION, base_url + reverse("pulse:answer", args=[survey.token]))
+    )
     return demo
+
+
+def _pulse(organisation: Organisation) -> PulseSurvey:
+    """An open pulse survey with about 30 synthetic employees' answers (made once)."""
+    survey = organisation.pulse_surveys.filter(edition__name=OPEN).first()
+    if survey is not None:
+        return survey
+    rng = random.Random(2020)
+    frequencies = ["daily", "weekly", "monthly", "less_often", "never"]
+    ideas = [
+        "Minder meldingen, en een betere zoekfunctie.",
+        "Meer berichten van de directie.",
+        "Een kortere weg naar de app op mijn telefoon.",
+        "Duidelijker welke groep waarvoor is.",
+        "Meer reacties van managers op vragen.",
+    ]
+    with transaction.atomic():
+        survey = pulse_actions.start_pulse(organisation, list(PULSE_DEPARTMENTS))
+        keys = dict((name, key) for key, name in survey.department_list())
+        for name, count in PULSE_DEPARTMENTS.items():
+            for _n in range(count):
+                tilt = 1 if name == "ICT" else 0  # so that departments differ a little
+                problems = pulse_actions.answer_pulse(
+                    survey,
+                    {
+                        "read_frequency": rng.choices(frequencies, [4, 5, 3, 2, 1])[0],
+                        "post_frequency": rng.choices(frequencies, [1, 2, 4, 4, 3])[0],
+                        "helps_work": min(5, rng.randint(2, 4) + tilt),
+                        "feels_informed": rng.randint(2, 5),
+                        "feels_heard": rng.randint(1, 4),
+                        "knows_purpose": min(5, rng.randint(2, 4) + tilt),
+                        "department": keys[name],
+                        "improvement": rng.choice(ideas) if rng.random() < 0.4 else None,
+                    },
+                )
+                assert not problems, problems
+    return survey
