@@ -58,3 +58,11 @@ def test_it_needs_one_instrument(client, alice):
 def test_it_is_not_for_a_member(client, bob):
     client.force_login(bob)
     assert client.post("/editions/new/", {"name": "x"}).status_code == 404
+
+
+def test_it_does_not_offer_the_pulse_instrument_for_an_edition(client, alice):
+    # the employees' pulse survey is run by an organisation (test_pulse_start.py)
+    client.force_login(alice)
+    text = client.get("/editions/new/").content.decode()
+    assert 'value="ism-2018"' in text
+    assert "pulse-2018" not in text

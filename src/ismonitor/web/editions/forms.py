@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ismonitor.instrument import bundled
+from ismonitor.study.pulse import INSTRUMENT as PULSE_INSTRUMENT
 
 from .models import Edition
 
@@ -31,7 +32,9 @@ class EditionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument_name"].choices = [("", "-")] + [(n, n) for n in bundled()]
+        # the employees' pulse survey is run by an organisation, never as an edition
+        names = [n for n in bundled() if n != PULSE_INSTRUMENT]
+        self.fields["instrument_name"].choices = [("", "-")] + [(n, n) for n in names]
 
     def clean(self):
         data = super().clean()
