@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import NO_THREAD, MalformedRecordError
+from ismonitor.activity.importers import discourse
 
-from ._helpers import FIXTURES, assert_nothing_personal, by_id, pseudonym, run, uncompressed
+from ._helpers import (
+    FIXTURES,
+    assert_nothing_personal,
+    by_id,
+    pseudonym,
+    run,
+    run_only,
+    uncompressed,
+)
 
 DISCOURSE = FIXTURES / "discourse"
 
@@ -93,3 +105,182 @@ def test_it_names_the_line_of_a_bad_visit_count(tmp_path):
         "posts_read",
         "veel",
     )
+
+
+# --- in bulk and post by post ---------------------------------------------------------
+
+
+def _varied_export(directory, seed: int = 13, topics: int = 40, visits: int = 300) -> None:
+    """Topic files and pages of posts with every kind of post the importer tells apart
+    (deleted, small actions, whispers, other post types, system users, duplicates, posts
+    listed but in no file), a file that is not JSON, and a user_visits CSV."""
+    rng = random.Random(seed)
+    (directory / "t").mkdir(parents=True)
+    post_id = 1000
+    for topic in range(100, 100 + topics):
+        posts = []
+        for number in range(1, rng.randint(2, 30)):
+            post_id += 1
+            post = {
+                "id": post_id,
+                "post_number": number,
+                "user_id": rng.choice([1, 2, 3, 4, 5, 6, -1]),
+                "created_at": f"2024-03-{1 + number % 28:02d}T{number % 24:02d}:00:0{number % 10}"
+                + rng.choice(["Z", ".5Z", ".250Z", ".123456Z"]),
+                "post_type": rng.choice([1] * 12 + [2, 3, 4, 5]),
+                "reply_to_post_number": rng.choice([None, None, max(1, number - 1)]),
+                "deleted_at": "2024-04-01T00:00:00.000Z" if rng.random() < 0.05 else None,
+                "cooked": "<p>x</p>",
+                "topic_id": topic,
+            }
+            if rng.random() < 0.3:
+                del post["topic_id"]  # the topic's own file says which
+            posts.append(post)
+        stream = [post["id"] for post in posts] + ([post_id + 500] if rng.random() < 0.2 else [])
+        category = rng.choice([None, 5, 7, 9])
+        data = {"id": topic, "category_id": category, "post_stream": {"posts": posts[:20]}}
+        data["post_stream"]["stream"] = stream
+        (directory / "t" / f"{topic}.json").write_text(json.dumps(data))
+        if len(posts) > 20:  # the rest as /t/{id}/posts.json gives them
+            more = [dict(post, topic_id=topic) for post in posts[20:]]
+            rest = {"id": topic, "post_stream": {"posts": more + posts[:1]}}  # one twice
+            (directory / "t" / f"{topic}-posts.json").write_text(json.dumps(rest))
+    (directory / "t" / "README.txt").write_text("not a topic")
+    rows = ["user_id,visited_at,posts_read,mobile,time_read"]
+    for _ in range(visits):
+        user = rng.choice([1, 2, 3, 4, 5, 6, -1])
+        read = rng.choice([0, 1, 5, 12])
+        rows.append(f"{user},2024-03-{rng.randint(1, 28):02d},{read},false,{read * 20}")
+    (directory / "user_visits.csv").write_text("\n".join(rows) + "\n")
+
+
+def _line_by_line_only(monkeypatch) -> None:
+    monkeypatch.setattr(discourse._Group, "add", lambda *args: False)
+    monkeypatch.setattr(discourse, "_one_record_a_line", lambda data: False)
+
+
+def _run(path, out, **kwargs):
+    calls = []
+    report = run_only("discourse", path, out, progress=lambda *a: calls.append(a), **kwargs)
+    return report, calls
+
+
+def _assert_same(first, second) -> None:
+    (first, first_progress), (second, second_progress) = first, second
+    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
+        second.imported,
+        second.skipped,
+        second.rejected,
+        second.rejections,
+    )
+    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+    assert first_progress == second_progress
+
+
+@pytest.mark.parametrize("group", [50_000, 7])
+def test_reading_in_bulk_gives_what_reading_post_by_post_gives(tmp_path, monkeypatch, group):
+    _varied_export(tmp_path / "site")
+    monkeypatch.setattr(discourse, "GROUP_EVENTS", group)
+
+    def refuse(*args):
+        raise AssertionError("the bulk reader read post by post or line by line")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(discourse._Topics, "read_file", refuse)
+        patch.setattr(discourse, "_visit_rows", refuse)
+        bulk = _run(tmp_path / "site", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = _run(tmp_path / "site", tmp_path / "slow")
+    _assert_same(bulk, slow)
+    assert set(slow[0].skipped) == {
+        "deleted",
+        "duplicate",
+        "moderator_action",
+        "post_not_in_export",
+        "post_type_5",
+        "small_action",
+        "system_user",
+        "visit_without_reading",
+        "whisper",
+    }
+
+
+def test_the_fixture_reads_in_bulk_as_post_by_post(tmp_path, monkeypatch):
+    bulk = _run(DISCOURSE / "site", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    _assert_same(bulk, _run(DISCOURSE / "site", tmp_path / "slow"))
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda post: post.update(created_at="gisteren"), "created_at"),
+        (lambda post: post.update(created_at="2024-03-01T10:00:00+01:00"), None),
+        (lambda post: post.update(created_at="2024-03-01T10:00:00.1234567Z"), None),
+        (lambda post: post.update(created_at="2024-02-30T10:00:00Z"), "created_at"),
+        (lambda post: post.update(post_number=0), "post_number"),
+        (lambda post: post.update(user_id="anna", post_type=1), "user_id"),
+        (lambda post: post.update(reply_to_post_number=0, post_number=3, post_type=1), None),
+        (lambda post: post.update(post_type=2**70), None),
+        (lambda post: post.update(id=2**70), None),
+        (lambda post: post.update(topic_id=2**70), None),
+    ],
+)
+def test_an_unusual_post_reads_as_post_by_post(tmp_path, monkeypatch, change, field):
+    _varied_export(tmp_path / "site")
+    path = tmp_path / "site" / "t" / "120.json"
+    data = json.loads(path.read_text())
+    post = data["post_stream"]["posts"][1]
+    post.update(deleted_at=None, user_id=3, post_type=1)
+    change(post)
+    path.write_text(json.dumps(data))
+    bulk = _run(tmp_path / "site", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = _run(tmp_path / "site", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow)
+    if field is not None:
+        assert f"field '{field}'" in slow[0].rejections[0]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        " 5,2024-03-01,3,false,0",  # a space Python strips
+        "\u0661\u0662,2024-03-01,3,false,0",  # digits Python reads, not ASCII
+        "5,2024-02-30,3,false,0",
+        "5,2024-03-01,-3,false,0",
+        "-0,2024-03-01 10:00:00,3,false,0",
+        '5,"2024-03-01",3,false,0',
+        "",
+        "5,2024-03-01,3,false",
+        "99999999999999999999,2024-03-01,3,false,0",
+    ],
+)
+def test_an_unusual_visit_reads_as_line_by_line(tmp_path, monkeypatch, row):
+    _varied_export(tmp_path / "site", topics=2)
+    path = tmp_path / "site" / "user_visits.csv"
+    lines = path.read_text().split("\n")
+    lines.insert(100, row)
+    path.write_text("\n".join(lines))
+    bulk = _run(tmp_path / "site", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = _run(tmp_path / "site", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow)
+
+
+def test_visits_go_on_line_by_line_from_the_first_unusual_batch(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "site", topics=2, visits=250_000)  # two batches of 4 MiB
+    path = tmp_path / "site" / "user_visits.csv"
+    lines = path.read_text().split("\n")
+    lines[240_000] = "5,gisteren,3,false,0"
+    path.write_text("\n".join(lines))
+    calls = []
+    with monkeypatch.context() as patch:
+        rows = discourse._visit_rows
+        patch.setattr(discourse, "_visit_rows", lambda *a: calls.append(a[-1]) or rows(*a))
+        bulk = _run(tmp_path / "site", tmp_path / "bulk", on_error="reject")
+    assert calls and calls[0] > 0  # the first batch in bulk
+    _line_by_line_only(monkeypatch)
+    slow = _run(tmp_path / "site", tmp_path / "slow", on_error="reject")
+    _assert_same(bulk, slow)
+    assert slow[0].rejected == 1 and "line 240001" in slow[0].rejections[0]
