@@ -204,6 +204,14 @@ def test_it_refuses_a_file_in_a_channel_folder_that_is_not_a_day(tmp_path):
 # --- in bulk and line by line ---------------------------------------------------------
 
 
+def _run(*args, **kwargs):
+    """Import as run_only does, keeping the progress calls in the report."""
+    calls = []
+    report = run_only(*args, progress=lambda *call: calls.append(call), **kwargs)
+    report.progress_calls = calls
+    return report
+
+
 def _varied_export(directory, seed: int = 7, days: int = 12) -> None:
     """A workspace with every kind of message the importer tells apart: posts, replies,
     broadcasts, thread parents, joins, bot messages, messages with a bot_id, bot users,
@@ -285,6 +293,7 @@ def _assert_same(first, second, tmp_path) -> None:
         second.rejections,
     )
     assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+    assert first.progress_calls == second.progress_calls
 
 
 @pytest.mark.parametrize("group", [50_000, 7])
@@ -293,9 +302,9 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
     monkeypatch.setattr(slack, "GROUP_MESSAGES", group)
     with monkeypatch.context() as patch:
         _no_line_by_line(patch)
-        bulk = run_only("slack", tmp_path / "export", tmp_path / "bulk")
+        bulk = _run("slack", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = run_only("slack", tmp_path / "export", tmp_path / "slow")
+    slow = _run("slack", tmp_path / "export", tmp_path / "slow")
     _assert_same(bulk, slow, tmp_path)
     assert set(slow.skipped) >= {
         "bot_add",
@@ -314,7 +323,7 @@ def test_bulk_batches_hold_exactly_the_rows_of_a_row_group(tmp_path, monkeypatch
     _varied_export(tmp_path / "export", days=30)
     monkeypatch.setattr(slack, "GROUP_MESSAGES", 50)
     monkeypatch.setattr(slack, "EventColumns", lambda: EventColumns(rows=100))
-    report = run_only("slack", tmp_path / "export", tmp_path / "out")
+    report = _run("slack", tmp_path / "export", tmp_path / "out")
     metadata = pq.ParquetFile(tmp_path / "out" / "events" / "part-00000.parquet").metadata
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     assert report.events > 300
@@ -349,30 +358,30 @@ def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch,
     plain = [m for m in messages if "subtype" not in m and "bot_id" not in m]
     change(plain[len(plain) // 2])
     day.write_text(json.dumps(messages))
-    bulk = run_only("slack", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    bulk = _run("slack", tmp_path / "export", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = run_only("slack", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    slow = _run("slack", tmp_path / "export", tmp_path / "slow", on_error="reject")
     _assert_same(bulk, slow, tmp_path)
     if field is not None:
         assert slow.rejected == 1 and f"field '{field}" in slow.rejections[0]
         with pytest.raises(MalformedRecordError, match=re.escape(f"field '{field}")):
-            run_only("slack", tmp_path / "export", tmp_path / "abort")
+            _run("slack", tmp_path / "export", tmp_path / "abort")
 
 
 def test_json_that_orjson_refuses_reads_as_json_reads_it(tmp_path, monkeypatch):
     _varied_export(tmp_path / "export", days=3)
     day = sorted((tmp_path / "export" / "algemeen").glob("*.json"))[0]
     day.write_text(day.read_text().replace('"text": "x"', '"text": "x", "score": NaN', 1))
-    bulk = run_only("slack", tmp_path / "export", tmp_path / "bulk")
+    bulk = _run("slack", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = run_only("slack", tmp_path / "export", tmp_path / "slow")
+    slow = _run("slack", tmp_path / "export", tmp_path / "slow")
     _assert_same(bulk, slow, tmp_path)
 
 
 def test_the_real_test_archive_reads_in_bulk(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:
         _no_line_by_line(patch)
-        bulk = run_only("slack", SLACK / "testarchive.zip", tmp_path / "bulk")
+        bulk = _run("slack", SLACK / "testarchive.zip", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = run_only("slack", SLACK / "testarchive.zip", tmp_path / "slow")
+    slow = _run("slack", SLACK / "testarchive.zip", tmp_path / "slow")
     _assert_same(bulk, slow, tmp_path)

@@ -99,6 +99,14 @@ def test_it_names_the_line_of_broken_json(tmp_path):
 # --- in bulk and line by line ---------------------------------------------------------
 
 
+def _run(*args, **kwargs):
+    """Import as run_only does, keeping the progress calls in the report."""
+    calls = []
+    report = run_only(*args, progress=lambda *call: calls.append(call), **kwargs)
+    report.progress_calls = calls
+    return report
+
+
 def _varied_export(directory, seed: int = 11, pages: int = 6) -> None:
     """Graph pages of channel messages with every kind the importer tells apart: posts,
     nested replies and replies in files of their own (so some twice), chat messages,
@@ -180,6 +188,7 @@ def _assert_same(first, second) -> None:
         second.rejections,
     )
     assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+    assert first.progress_calls == second.progress_calls
 
 
 @pytest.mark.parametrize("group", [50_000, 10])
@@ -192,9 +201,9 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(teams, "_message", refuse)
-        bulk = run_only("teams", tmp_path / "export", tmp_path / "bulk")
+        bulk = _run("teams", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = run_only("teams", tmp_path / "export", tmp_path / "slow")
+    slow = _run("teams", tmp_path / "export", tmp_path / "slow")
     _assert_same(bulk, slow)
     assert set(slow.skipped) == {
         "bot_message",
@@ -208,9 +217,9 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
 
 def test_the_fixture_reads_in_bulk_as_message_by_message(tmp_path, monkeypatch):
-    bulk = run_only("teams", TEAMS / "channel-messages", tmp_path / "bulk")
+    bulk = _run("teams", TEAMS / "channel-messages", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    _assert_same(bulk, run_only("teams", TEAMS / "channel-messages", tmp_path / "slow"))
+    _assert_same(bulk, _run("teams", TEAMS / "channel-messages", tmp_path / "slow"))
 
 
 @pytest.mark.parametrize(
@@ -238,9 +247,9 @@ def test_an_unusual_message_reads_as_message_by_message(tmp_path, monkeypatch, c
     plain[2]["deletedDateTime"] = None
     change(plain[2])
     path.write_text(json.dumps(page))
-    bulk = run_only("teams", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    bulk = _run("teams", tmp_path / "export", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = run_only("teams", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    slow = _run("teams", tmp_path / "export", tmp_path / "slow", on_error="reject")
     _assert_same(bulk, slow)
     if field is not None:
         assert f"field '{field}'" in slow.rejections[0]

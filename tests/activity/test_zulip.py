@@ -99,6 +99,14 @@ def test_it_can_reject_a_bad_message_and_its_reads(tmp_path):
 # --- in bulk and line by line ---------------------------------------------------------
 
 
+def _run(*args, **kwargs):
+    """Import as run_only does, keeping the progress calls in the report."""
+    calls = []
+    report = run_only(*args, progress=lambda *call: calls.append(call), **kwargs)
+    report.progress_calls = calls
+    return report
+
+
 def _varied_export(directory, seed: int = 3, files: int = 3) -> None:
     """An export with every kind of message and user message row the importer tells
     apart, with topics (in several cases) that go on from one file to the next."""
@@ -163,6 +171,7 @@ def _assert_same(first, second) -> None:
         second.rejections,
     )
     assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+    assert first.progress_calls == second.progress_calls
 
 
 def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch):
@@ -173,9 +182,9 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(zulip._Realm, "messages", refuse)
-        bulk = run_only("zulip", tmp_path / "export", tmp_path / "bulk")
+        bulk = _run("zulip", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = run_only("zulip", tmp_path / "export", tmp_path / "slow")
+    slow = _run("zulip", tmp_path / "export", tmp_path / "slow")
     _assert_same(bulk, slow)
     assert set(slow.skipped) == {
         "bot_reaction",
@@ -190,9 +199,9 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
 
 def test_the_fixture_reads_in_bulk_as_line_by_line(tmp_path, monkeypatch):
-    bulk = run_only("zulip", ZULIP / "export", tmp_path / "bulk")
+    bulk = _run("zulip", ZULIP / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    _assert_same(bulk, run_only("zulip", ZULIP / "export", tmp_path / "slow"))
+    _assert_same(bulk, _run("zulip", ZULIP / "export", tmp_path / "slow"))
 
 
 @pytest.mark.parametrize(
@@ -215,9 +224,9 @@ def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch,
     data = json.loads(path.read_text())
     change(data)
     path.write_text(json.dumps(data))
-    bulk = run_only("zulip", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    bulk = _run("zulip", tmp_path / "export", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = run_only("zulip", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    slow = _run("zulip", tmp_path / "export", tmp_path / "slow", on_error="reject")
     _assert_same(bulk, slow)
     if field is not None:
         assert slow.rejected == 1 and f"field '{field}'" in slow.rejections[0]
