@@ -40,6 +40,7 @@ ENGINES = ("duckdb", "sql", "pandas", "pyspark")
 START_US = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1_000_000)
 YEAR_US = 366 * 24 * 3600 * 1_000_000
 HOUR_US = 3600 * 1_000_000
+GENERATOR_VERSION = 2  # bump when generate() changes, so that --data is made anew
 
 # Share of events per action, and how skewed each action is over users: the exponent of
 # a Zipf-like weight 1 / rank^s (a few people post, many read).
@@ -72,7 +73,9 @@ def generate(directory: Path, n_events: int, seed: int = 1, chunk: int = 2_000_0
     ranks = np.arange(1, n_users + 1, dtype=float)
     user_of_rank = rng.permutation(n_users)  # ids do not give the activity rank away
     user_cdf = {action: _cdf(ranks**-skew) for action, skew in ACTION_SKEW.items()}
-    group_cdf = _cdf(np.append(np.arange(1, n_groups + 1, dtype=float) ** -1.0, 0.05 * n_groups))
+    group_weight = np.arange(1, n_groups + 1, dtype=float) ** -1.0
+    # The last slot is "no group": 5 % of the threads.
+    group_cdf = _cdf(np.append(group_weight, group_weight.sum() * 0.05 / 0.95))
     other = ("reply", "react", "read")
     action_cdf = _cdf(np.array([ACTION_SHARE[a] for a in other]))
 
@@ -148,7 +151,13 @@ def generate(directory: Path, n_events: int, seed: int = 1, chunk: int = 2_000_0
         }
     )
     pq.write_table(roster, directory / "roster.parquet")
-    info = {"events": n_events, "users": n_users, "groups": n_groups, "seed": seed}
+    info = {
+        "events": n_events,
+        "users": n_users,
+        "groups": n_groups,
+        "seed": seed,
+        "generator": GENERATOR_VERSION,
+    }
     (directory / "bench-data.json").write_text(json.dumps(info))
     return info
 
@@ -174,7 +183,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def run_engine(engine: str, data: Path, out: Path, options: dict) -> dict:
-    """Run the suite on one engine; write the results as Parquet next to ``out``."""
+    """Run the suite on one engine ``repeat`` times; write the last results as Parquet."""
     started = time.perf_counter()
     jvm_peak_mb = 0.0
     if engine in ("duckdb", "pyspark"):
@@ -192,16 +201,15 @@ def run_engine(engine: str, data: Path, out: Path, options: dict) -> dict:
                     "spark.sql.shuffle.partitions": str(options["spark_partitions"]),
                 },
             )
-        ready = time.perf_counter()
-        events = engines.read_events(con, data)
-        roster = engines.read_roster(con, data / "roster.parquet")
-        results = {
-            "overall": compute(events, roster),
-            "by_group": compute(events, roster, by_group=True),
-        }
-        if engine == "pyspark":
-            jvm_peak_mb = sum(_peak_rss_mb(pid) for pid in _descendants(os.getpid()))
-            con.disconnect()
+
+        def suite():
+            events = engines.read_events(con, data)
+            roster = engines.read_roster(con, data / "roster.parquet")
+            return {
+                "overall": compute(events, roster),
+                "by_group": compute(events, roster, by_group=True),
+            }
+
     elif engine == "sql":
         import duckdb
 
@@ -209,31 +217,43 @@ def run_engine(engine: str, data: Path, out: Path, options: dict) -> dict:
             config={"memory_limit": options["duckdb_memory"]} if options["duckdb_memory"] else {}
         )
         con.execute("SET TimeZone = 'UTC'")
-        ready = time.perf_counter()
         template = (HERE / "activity_sql.sql").read_text()
         sources = {
             "events": f"read_parquet('{data / 'events' / '**' / '*.parquet'}')",
             "roster": f"read_parquet('{data / 'roster.parquet'}')",
         }
-        results = {
-            "overall": con.sql(template.format(group_expr="'all'", **sources)).df(),
-            "by_group": con.sql(template.format(group_expr="group_id", **sources)).df(),
-        }
+
+        def suite():
+            return {
+                "overall": con.sql(template.format(group_expr="'all'", **sources)).df(),
+                "by_group": con.sql(template.format(group_expr="group_id", **sources)).df(),
+            }
+
     elif engine == "pandas":
         sys.path.insert(0, str(HERE))
         import activity_pandas
 
-        ready = time.perf_counter()
-        results = activity_pandas.run(data / "events", data / "roster.parquet")
+        def suite():
+            return activity_pandas.run(data / "events", data / "roster.parquet")
+
     else:
         raise SystemExit(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
-    finished = time.perf_counter()
+    ready = time.perf_counter()
+    times = []
+    for _ in range(options["repeat"]):
+        began = time.perf_counter()
+        results = suite()
+        times.append(time.perf_counter() - began)
+    if engine == "pyspark":
+        jvm_peak_mb = sum(_peak_rss_mb(pid) for pid in _descendants(os.getpid()))
+        con.disconnect()
     for name, df in results.items():
         df.to_parquet(out.with_name(f"{out.stem}-{name}.parquet"))
     report = {
         "engine": engine,
         "startup_s": ready - started,
-        "suite_s": finished - ready,
+        "suite_s": float(np.median(times)),
+        "suite_runs_s": times,
         "jvm_peak_mb": jvm_peak_mb,
         "rows": {name: len(df) for name, df in results.items()},
     }
@@ -261,6 +281,8 @@ def _child(engine: str, data: Path, workdir: Path, args) -> dict:
         args.spark_memory,
         "--spark-partitions",
         str(args.spark_partitions),
+        "--repeat",
+        str(args.repeat),
     ]
     began = time.perf_counter()
     process = subprocess.Popen(command)
@@ -321,6 +343,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duckdb-memory", default=None, help="DuckDB memory_limit, e.g. 6GB")
     parser.add_argument("--spark-memory", default="8g", help="spark.driver.memory")
     parser.add_argument("--spark-partitions", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per engine; median")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -331,6 +354,7 @@ def main(argv=None) -> int:
             "duckdb_memory": args.duckdb_memory or None,
             "spark_memory": args.spark_memory,
             "spark_partitions": args.spark_partitions,
+            "repeat": args.repeat,
         }
         run_engine(args.child, args.data, args.out, options)
         return 0
@@ -344,7 +368,8 @@ def main(argv=None) -> int:
     try:
         info_path = data / "bench-data.json"
         info = json.loads(info_path.read_text()) if info_path.exists() else None
-        if info is None or info["events"] != args.events or info["seed"] != args.seed:
+        wanted = {"events": args.events, "seed": args.seed, "generator": GENERATOR_VERSION}
+        if info is None or any(info.get(key) != value for key, value in wanted.items()):
             if (data / "events").exists():
                 shutil.rmtree(data / "events")
             began = time.perf_counter()
@@ -368,6 +393,7 @@ def main(argv=None) -> int:
             f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
             "command": " ".join([Path(sys.executable).name, *sys.argv]),
             "data": info,
+            "load_average_at_end": os.getloadavg(),
             "reports": reports,
         }
         print()
@@ -389,6 +415,7 @@ def main(argv=None) -> int:
                 f"{r['wall_s']:>10.1f}{r['peak_total_mb']:>10.0f}{ratio:>8}  "
                 f"{r.get('check', 'baseline')}"
             )
+        print(f"load average at the end: {os.getloadavg()}")
         if args.json:
             args.json.write_text(json.dumps(summary, indent=2))
     finally:

@@ -41,7 +41,9 @@ def connect(engine: str = "duckdb", **options: Any) -> ibis.BaseBackend:
         ``"duckdb"`` (in-process, the default) or ``"pyspark"`` (a local-mode Spark
         session, ``local[2]``; reuses the running session if there is one).
     options
-        DuckDB: configuration passed to ``duckdb.connect`` (e.g. ``memory_limit="4GB"``).
+        DuckDB: configuration passed to ``duckdb.connect`` (e.g. ``memory_limit="6GB"``,
+        above which DuckDB spills to ``temp_directory``, by default a fresh temporary
+        directory removed at exit).
         PySpark: Spark settings that override :data:`SPARK_CONF` (e.g.
         ``{"spark.driver.memory": "8g"}``), given as keyword arguments with the dots in
         the key, so pass them as ``**{"spark.driver.memory": "8g"}``.
@@ -53,6 +55,10 @@ def connect(engine: str = "duckdb", **options: Any) -> ibis.BaseBackend:
     'duckdb'
     """
     if engine == "duckdb":
+        if "temp_directory" not in options:
+            # Where DuckDB spills when the data outgrows memory_limit; by default it
+            # would be .tmp/ in the working directory.
+            options = {**options, "temp_directory": _scratch("ismonitor-duckdb-")}
         con = ibis.duckdb.connect(**options)
         # Ibis sets this too; say it here because month boundaries depend on it.
         con.raw_sql("SET TimeZone = 'UTC'")
@@ -68,8 +74,7 @@ def _spark_session(options: dict[str, Any]):
     conf = dict(SPARK_CONF)
     if "spark.sql.warehouse.dir" not in options:
         # Otherwise every run leaves spark-warehouse/ (and metastore_db/) in the cwd.
-        warehouse = tempfile.mkdtemp(prefix="ismonitor-spark-")
-        atexit.register(shutil.rmtree, warehouse, ignore_errors=True)
+        warehouse = _scratch("ismonitor-spark-")
         conf["spark.sql.warehouse.dir"] = str(Path(warehouse, "warehouse"))
         conf["spark.local.dir"] = str(Path(warehouse, "local"))
     conf.update({key: str(value) for key, value in options.items()})
@@ -81,6 +86,13 @@ def _spark_session(options: dict[str, Any]):
     session.conf.set("spark.sql.session.timeZone", "UTC")
     session.conf.set("spark.sql.shuffle.partitions", conf["spark.sql.shuffle.partitions"])
     return session
+
+
+def _scratch(prefix: str) -> str:
+    """A temporary directory removed when the process ends."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def events_path(directory: str | Path) -> Path | list[Path]:

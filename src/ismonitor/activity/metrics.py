@@ -109,8 +109,9 @@ class _Frame:
 
     events: ir.Table  # every usable event, with ``mi`` and ``day``
     audience: ir.Table  # the events of audience users (all of them without a roster)
-    roster: ir.Table | None  # one row per user_id, ``department`` if the roster has one
+    roster: ir.Table | None  # one row per user_id, with ``department`` (null if unknown)
     keys: tuple[str, ...]  # ("mi",) or ("mi", "group_id")
+    has_departments: bool = False  # the roster has a department column
 
     @property
     def by_group(self) -> bool:
@@ -120,7 +121,7 @@ class _Frame:
 def _frame(events: ir.Table, roster: ir.Table | None, by_group: bool, period: str) -> _Frame:
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}: expected one of {', '.join(PERIODS)}")
-    missing = {"platform", "event_id", "ts", "user_id", "action", "thread_id"} - set(events.columns)
+    missing = {"platform", "ts", "user_id", "action", "thread_id"} - set(events.columns)
     if by_group:
         missing |= {"group_id"} - set(events.columns)
     if missing:
@@ -128,8 +129,8 @@ def _frame(events: ir.Table, roster: ir.Table | None, by_group: bool, period: st
     ev = events.filter(
         events.action.isin(ACTIONS), events.user_id.notnull(), events.ts.notnull()
     ).select(
+        # Only what the metrics use: engines may materialise this table.
         "platform",
-        "event_id",
         "user_id",
         "action",
         "thread_id",
@@ -162,7 +163,13 @@ def _frame(events: ir.Table, roster: ir.Table | None, by_group: bool, period: st
     else:
         audience = ev
     keys = ("mi", "group_id") if by_group else ("mi",)
-    return _Frame(events=ev, audience=audience, roster=people, keys=keys)
+    return _Frame(
+        events=ev,
+        audience=audience,
+        roster=people,
+        keys=keys,
+        has_departments=roster is not None and "department" in roster.columns,
+    )
 
 
 def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
@@ -338,7 +345,7 @@ def _dialogue(f: _Frame) -> ir.Table:
 
 def _cross_department(f: _Frame) -> ir.Table | None:
     """Share of replies (by month of the reply) across departments; None without them."""
-    if f.roster is None or "department" not in f.events.columns:
+    if not f.has_departments:
         return None
     e = f.audience
     posts = e.filter(e.action == "post").select(
@@ -585,7 +592,10 @@ def metrics(
     events: ir.Table, roster: ir.Table | None = None, by_group: bool = False, period="month"
 ) -> ir.Table:
     """Every metric in one expression: ``month`` [, ``group_id``] and :data:`COLUMNS`."""
-    f = _frame(events, roster, by_group, period)
+    return _metrics(_frame(events, roster, by_group, period))
+
+
+def _metrics(f: _Frame) -> ir.Table:
     t = _with_user_stats(f)
     t = _left_join(t, _inequality(f), f.keys)
     t = _left_join(t, _health(f), f.keys)
