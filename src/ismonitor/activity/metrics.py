@@ -255,17 +255,26 @@ def _user_stats(f: _Frame) -> ir.Table:
 def _inequality(f: _Frame) -> ir.Table:
     """Gini and top-1 %/top-10 % shares of posts+replies over the active users."""
     u = _user_months(f)
-    u = u.select(*f.keys, n=u.posts + u.replies).filter(lambda t: t.n > 0)
-    window_asc = ibis.window(group_by=list(f.keys), order_by=[u.n])
-    window_desc = ibis.window(group_by=list(f.keys), order_by=[ibis.desc(u.n)])
+    return gini_and_top_shares(u.select(*f.keys, n=u.posts + u.replies), f.keys)
+
+
+def gini_and_top_shares(users: ir.Table, keys: tuple[str, ...] | list[str]) -> ir.Table:
+    """Gini and the top-1 %/top-10 % shares of ``n`` over users with ``n > 0``, per ``keys``.
+
+    ``users`` has one row per user with the ``keys`` and ``n`` (posts plus replies); also
+    used for the per-period counts of usage reports (:mod:`.period_metrics`).
+    """
+    keys = list(keys)
+    u = users.filter(users.n > 0)
+    window_asc = ibis.window(group_by=keys, order_by=[u.n])
+    window_desc = ibis.window(group_by=keys, order_by=[ibis.desc(u.n)])
     # Ranks from 1; ties take any order, which changes neither sum below.
-    ranked = u.mutate(
+    r = u.mutate(
         rank_asc=ibis.row_number().over(window_asc).cast("int64") + 1,
         rank_desc=ibis.row_number().over(window_desc).cast("int64") + 1,
-        users=u.count().over(ibis.window(group_by=list(f.keys))).cast("int64"),
+        users=u.count().over(ibis.window(group_by=keys)).cast("int64"),
     )
-    r = ranked
-    stats = r.group_by(*f.keys).agg(
+    stats = r.group_by(*keys).agg(
         users=r.users.max(),
         total=r.n.sum().cast("int64"),
         # Gini = sum_i (2i - n - 1) x_(i) / (n * sum x), x sorted ascending: an exact
@@ -277,7 +286,7 @@ def _inequality(f: _Frame) -> ir.Table:
         top10=r.n.sum(where=(r.rank_desc - 1) * 10 < r.users).cast("int64"),
     )
     return stats.select(
-        *f.keys,
+        *keys,
         gini=_ratio(stats.gini_numerator, stats.users * stats.total),
         top1_share=_ratio(stats.top1, stats.total),
         top10_share=_ratio(stats.top10, stats.total),

@@ -15,6 +15,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from .metrics import gini_and_top_shares
+
 KEYS = ("platform", "period_start", "period_end")
 COUNTS = ("posts", "replies", "reactions", "reads")
 
@@ -92,7 +94,7 @@ def period_metrics(counts: ibis.Table, roster: ibis.Table | None = None) -> ibis
         contributors_share=_ratio(base.contributors, base.seen),
         consumers_share=_ratio(base.consumers, base.seen),
     )
-    return base.left_join(_inequality(u), list(KEYS)).select(
+    return base.left_join(gini_and_top_shares(u, KEYS), list(KEYS)).select(
         *KEYS,
         "audience",
         "audience_source",
@@ -111,33 +113,6 @@ def period_metrics(counts: ibis.Table, roster: ibis.Table | None = None) -> ibis
         "gini",
         "top1_share",
         "top10_share",
-    )
-
-
-def _inequality(u: ibis.Table) -> ibis.Table:
-    """Gini and the top 1 % / 10 % shares of posts+replies over the active users."""
-    active = u.filter(u.n > 0)
-    ascending = ibis.window(group_by=list(KEYS), order_by=[active.n])
-    descending = ibis.window(group_by=list(KEYS), order_by=[ibis.desc(active.n)])
-    r = active.mutate(
-        rank_asc=ibis.row_number().over(ascending).cast("int64") + 1,
-        rank_desc=ibis.row_number().over(descending).cast("int64") + 1,
-        users=active.count().over(ibis.window(group_by=list(KEYS))).cast("int64"),
-    )
-    stats = r.group_by(*KEYS).agg(
-        users=r.users.max(),
-        total=r.n.sum().cast("int64"),
-        # Gini = sum_i (2i - n - 1) x_(i) / (n sum x), x ascending: an exact integer numerator
-        numerator=((2 * r.rank_asc - r.users - 1) * r.n).sum().cast("int64"),
-        # the top k = ceil(users * p) users, at least one, in integer arithmetic
-        top1=r.n.sum(where=(r.rank_desc - 1) * 100 < r.users).cast("int64"),
-        top10=r.n.sum(where=(r.rank_desc - 1) * 10 < r.users).cast("int64"),
-    )
-    return stats.select(
-        *KEYS,
-        gini=_ratio(stats.numerator, stats.users * stats.total),
-        top1_share=_ratio(stats.top1, stats.total),
-        top10_share=_ratio(stats.top10, stats.total),
     )
 
 
