@@ -12,6 +12,14 @@ Example::
     .venv/bin/python bench/importers.py --events 1000000
     .venv/bin/python bench/importers.py --events 1000000 --platforms slack,zulip --repeat 3
 
+``--compare SRC`` also times another version of the importers (a ``src`` folder, for
+instance ``git archive <commit> src | tar -x -C /tmp/before``), its runs taking turns
+with this version's so that both meet the same load.
+
+``--floor`` also measures, per JSON platform, what any import of that export costs at
+least: reading its files, parsing them with orjson, and writing as many events (with the
+check that their ids are unique), each in CPU seconds.
+
 Platforms: the JSON ones (``slack``, ``zulip``, ``mattermost``, ``teams``,
 ``discourse``), ``slack_zip`` (the Slack export as the ZIP Slack hands out) and, for
 comparison, the CSV ones (``viva_engage``, ``csv``). Exports are kept in ``--data``
@@ -1086,25 +1094,89 @@ def child(importer: str, path: str, options: str, out: str) -> None:
     )
 
 
-def measure(importer: str, path: Path, options: dict, repeat: int) -> dict:
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="ismonitor-bench-import-") as tmp:
-        for _ in range(repeat):
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    importer,
-                    str(path),
-                    json.dumps(options),
-                    f"{tmp}/out",
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
+def floor_child(path: str, events: int) -> None:
+    """What any import of this export costs at least, in CPU seconds, as JSON: reading
+    its files, parsing them with orjson (each line of a JSONL file), and writing as many
+    events and checking their ids are unique (as import_export does)."""
+    import gc
+
+    import pyarrow as pa
+
+    from ismonitor.activity.dataset import _check_unique_event_ids
+    from ismonitor.activity.events import BATCH_ROWS, EventBatch, EventWriter
+    from ismonitor.activity.importers._common import ExportSource
+    from ismonitor.activity.pseudonym import Pseudonymiser
+
+    with ExportSource(path) as source:
+        names = [n for n in source.names() if n.lower().endswith((".json", ".jsonl"))]
+        cpu = time.process_time()
+        data = [source.read(name) for name in names]
+        read = time.process_time() - cpu
+    if path.endswith(".jsonl"):
+        data = [line for text in data for line in text.splitlines()]
+    gc.disable()  # as the importers parse: with the collector paused
+    cpu = time.process_time()
+    for text in data:
+        orjson.loads(text)
+    parse = time.process_time() - cpu
+    gc.enable()
+    del data
+    users = [f"U{n:08X}" for n in range(USERS)]
+    batches = []  # made before the clock starts
+    for start in range(0, events, BATCH_ROWS):
+        n = min(BATCH_ROWS, events - start)
+        ids = pa.array(
+            [f"C{(start + i) % 60:04d}:{1_700_000_000 + start + i}.000100" for i in range(n)]
+        )
+        batches.append(
+            EventBatch(
+                ids,
+                pa.array(range(start, start + n), pa.int64()),
+                pa.array([users[(start + i) * 7919 % USERS] for i in range(n)]),
+                pa.array(["react"] * n),
+                ids,
+                ids,
+                pa.array([f"C{(start + i) % 60:04d}" for i in range(n)]),
             )
-            runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+        )
+    with tempfile.TemporaryDirectory(prefix="ismonitor-bench-floor-") as tmp:
+        cpu = time.process_time()
+        writer = EventWriter(Path(tmp), "bench", Pseudonymiser(KEY.encode(), "bench").many)
+        writer.write(batches)
+        writer.close()
+        _check_unique_event_ids(Path(tmp), "bench")
+        write = time.process_time() - cpu
+    print(json.dumps({"read": read, "parse": parse, "write": write}))
+
+
+def measure_floor(path: Path, events: int, repeat: int) -> dict:
+    runs = []
+    for _ in range(repeat):
+        result = subprocess.run(
+            [sys.executable, __file__, "--floor-child", str(path), str(events)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def _run_child(importer: str, path: Path, options: dict, out: str, src: Path | None) -> dict:
+    env = dict(os.environ)
+    if src is not None:  # another version of ismonitor: its src/ goes first on the path
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", importer, str(path), json.dumps(options), out],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _summary(runs: list[dict]) -> dict:
     walls = [run["wall"] for run in runs]
     cpus = [run["cpu"] for run in runs]
     wall, cpu = statistics.median(walls), statistics.median(cpus)
@@ -1115,10 +1187,28 @@ def measure(importer: str, path: Path, options: dict, repeat: int) -> dict:
         "wall": wall,
         "cpu": cpu,
         "walls": walls,
+        "cpus": cpus,
         "per_s": events / wall,
         "per_cpu_s": events / cpu,
         "maxrss_mb": max(run["maxrss_mb"] for run in runs),
     }
+
+
+def measure(
+    importer: str, path: Path, options: dict, repeat: int, compare: Path | None = None
+) -> tuple[dict, dict | None]:
+    """Median of ``repeat`` runs; with ``compare`` (another version's src/), the same for
+    that version, its runs taking turns with these so that both meet the same load."""
+    runs: list[dict] = []
+    other: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="ismonitor-bench-import-") as tmp:
+        for _ in range(repeat):
+            if compare is not None:
+                other.append(_run_child(importer, path, options, f"{tmp}/other", compare))
+            runs.append(_run_child(importer, path, options, f"{tmp}/out", None))
+    if other and other[0]["events"] != runs[0]["events"]:
+        raise SystemExit(f"{importer}: {other[0]['events']} events before, {runs[0]['events']} now")
+    return _summary(runs), (_summary(other) if other else None)
 
 
 def main() -> None:
@@ -1128,10 +1218,26 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per platform (median)")
     parser.add_argument("--data", type=Path, default=Path("/tmp/ismonitor-bench-importers"))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="SRC",
+        help="also time another version (its src/ folder, e.g. from git archive), the runs "
+        "of both taking turns",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure what reading, parsing (orjson) and writing cost at least",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
+        return
+    if args.floor_child:
+        floor_child(args.floor_child[0], int(args.floor_child[1]))
         return
     platforms = [name.strip() for name in args.platforms.split(",") if name.strip()]
     unknown = set(platforms) - set(PLATFORMS)
@@ -1162,16 +1268,40 @@ def main() -> None:
     results = {}
     for name in platforms:
         importer, path, options = exports[name]
-        result = measure(importer, path, options, args.repeat)
+        result, other = measure(importer, path, options, args.repeat, args.compare)
         result["export_mb"] = size_of(path) / 1e6
         results[name] = result
+        rows = [(name, result)]
+        if other is not None:
+            other["export_mb"] = result["export_mb"]
+            result["compared"] = other
+            rows = [(f"{name} (compared)", other), (name, result)]
+        for label, row in rows:
+            print(
+                f"| {label} | {row['events']:,} | {row['export_mb']:,.0f} | "
+                f"{row['wall']:.2f} | "
+                f"{row['per_s']:,.0f} | {row['cpu']:.2f} | {row['per_cpu_s']:,.0f} | "
+                f"{', '.join(f'{w:.2f}' for w in row['walls'])} |",
+                flush=True,
+            )
+    json_platforms = [name for name in platforms if name not in ("viva_engage", "csv")]
+    if args.floor and json_platforms:
+        print()
         print(
-            f"| {name} | {result['events']:,} | {result['export_mb']:,.0f} | "
-            f"{result['wall']:.2f} | "
-            f"{result['per_s']:,.0f} | {result['cpu']:.2f} | {result['per_cpu_s']:,.0f} | "
-            f"{', '.join(f'{w:.2f}' for w in result['walls'])} |",
-            flush=True,
+            "| platform | read s | parse s (orjson) | write + id check s | floor s "
+            "| at most events/CPU s | import CPU s |"
         )
+        print("|---|---|---|---|---|---|---|")
+        for name in json_platforms:
+            floor = measure_floor(exports[name][1], results[name]["events"], args.repeat)
+            total = floor["read"] + floor["parse"] + floor["write"]
+            results[name]["floor"] = floor
+            print(
+                f"| {name} | {floor['read']:.2f} | {floor['parse']:.2f} | {floor['write']:.2f} "
+                f"| {total:.2f} | {results[name]['events'] / total:,.0f} "
+                f"| {results[name]['cpu']:.2f} |",
+                flush=True,
+            )
     load = os.getloadavg()
     print(f"# load after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.json:
