@@ -764,6 +764,14 @@ def activity_import(
     namespace: Annotated[
         str | None, typer.Option("--namespace", help="Pseudonym namespace (default: platform).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes that parse a large JSON export (default: one per core from 64 MB).",
+        ),
+    ] = None,
 ) -> None:
     """Import a platform's export as pseudonymised events (Parquet), with a progress bar.
 
@@ -793,7 +801,7 @@ def activity_import(
         try:
             result = import_export(platform, path, out_dir, roster=roster, overwrite=overwrite,
                                    progress=report, options=options, on_error=on_error.value,
-                                   namespace=namespace)  # fmt: skip
+                                   namespace=namespace, workers=workers)  # fmt: skip
         except (PseudonymKeyError, MalformedRecordError, FileNotFoundError, FileExistsError,
                 KeyError, ValueError) as exc:  # fmt: skip
             raise _fail(str(exc).strip("'\"")) from None

@@ -7,6 +7,7 @@ import random
 import re
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -385,3 +386,46 @@ def test_the_real_test_archive_reads_in_bulk(tmp_path, monkeypatch):
     _line_by_line_only(monkeypatch)
     slow = _run("slack", SLACK / "testarchive.zip", tmp_path / "slow")
     _assert_same(bulk, slow, tmp_path)
+
+
+# --- on several cores ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monkeypatch, as_zip):
+    _varied_export(tmp_path / "export", days=20)
+    path = tmp_path / "export"
+    if as_zip:
+        path = Path(shutil.make_archive(str(tmp_path / "export"), "zip", tmp_path, "export"))
+    monkeypatch.setattr(slack, "CHUNK_BYTES", 3_000)  # many chunks, even for this export
+    monkeypatch.setattr(slack, "GROUP_MESSAGES", 40)
+    spied = []
+    real = slack.in_order
+
+    def spy(function, tasks, workers, *args):
+        spied.append((len(tasks), workers))
+        return real(function, tasks, workers, *args)
+
+    monkeypatch.setattr(slack, "in_order", spy)
+    parallel = _run("slack", path, tmp_path / "parallel", workers=3)
+    single = _run("slack", path, tmp_path / "single", workers=1)
+    assert spied[0][0] > 10 and spied[0][1] == 3 and len(spied) == 1  # one process: no pool
+    _assert_same(parallel, single, tmp_path)
+    assert parallel.events > 500
+
+
+def test_an_unusual_file_in_a_worker_is_read_line_by_line_here(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export", days=6)
+    day = sorted((tmp_path / "export" / "random").glob("*.json"))[2]
+    messages = json.loads(day.read_text())
+    plain = [m for m in messages if "subtype" not in m and "bot_id" not in m]
+    plain[0]["ts"] = "gisteren"
+    day.write_text(json.dumps(messages))
+    monkeypatch.setattr(slack, "CHUNK_BYTES", 5_000)
+    parallel = _run("slack", tmp_path / "export", tmp_path / "p", on_error="reject", workers=2)
+    single = _run("slack", tmp_path / "export", tmp_path / "s", on_error="reject", workers=1)
+    _assert_same(parallel, single, tmp_path)
+    assert parallel.rejected == 1 and "field 'ts'" in parallel.rejections[0]
+    with pytest.raises(MalformedRecordError, match="gisteren"):
+        _run("slack", tmp_path / "export", tmp_path / "abort", workers=2)
+    assert not (tmp_path / "abort").exists()

@@ -87,6 +87,7 @@ def import_export(
     options: Mapping[str, Any] | None = None,
     on_error: OnError = "abort",
     namespace: str | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import one platform export at ``path`` into a new dataset at ``out_dir``.
 
@@ -118,6 +119,11 @@ def import_export(
     namespace
         Pseudonym namespace; defaults to the platform's name, so people do not link
         across platforms. Give two imports the same namespace to link them.
+    workers
+        Processes that parse a large export in the importers that can (Slack, ...): the
+        default is one per core (at most 8) for an export of 64 MB or more, else 1; the
+        environment variable ``ISMONITOR_IMPORT_WORKERS`` sets it too. The dataset is the
+        same whatever the number.
 
     Returns
     -------
@@ -146,7 +152,7 @@ def import_export(
             pseudonymisers[space] = Pseudonymiser(key, space)
         return pseudonymisers[space]
 
-    context = ImportContext(importer.name, options, on_error, progress)
+    context = ImportContext(importer.name, options, on_error, progress, workers)
     report = ImportReport(platform=importer.name, out_dir=out_dir)
     report.namespace = namespace or importer.name
     with _atomic_directory(out_dir, overwrite) as tmp:

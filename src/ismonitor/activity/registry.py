@@ -106,6 +106,7 @@ class ImportContext:
         options: Mapping[str, Any] | None = None,
         on_error: OnError = "abort",
         progress: Callable[[int, int | None], Any] | None = None,
+        workers: int | None = None,
     ):
         if on_error not in ("abort", "reject"):
             raise ValueError(f"on_error={on_error!r}: expected 'abort' or 'reject'")
@@ -116,6 +117,9 @@ class ImportContext:
         self.rejected = 0
         self.rejections: list[MalformedRecordError] = []
         self._progress = progress
+        self.workers = workers
+        """Processes that parse a large export (None: one per core; see
+        ``importers._common.import_workers``)."""
 
     def skip(self, reason: str, count: int = 1) -> None:
         """Count ``count`` records deliberately left out for ``reason`` (``bot_message``)."""

@@ -458,3 +458,99 @@ def bulk_iso_micros(texts: list) -> pa.Array | None:
     if pc.min(pc.year(moments)).as_py() < 1:
         return None
     return moments.cast(pa.int64())
+
+
+# --- parsing on several cores ---------------------------------------------------------
+
+WORKERS_VARIABLE = "ISMONITOR_IMPORT_WORKERS"
+PARALLEL_BYTES = 64 << 20
+"""Exports smaller than this are read in one process: starting workers costs more."""
+
+
+def import_workers(total_bytes: int, context: ImportContext | None = None) -> int:
+    """How many processes parse an export of ``total_bytes``: the import's ``workers``,
+    else the environment variable ``ISMONITOR_IMPORT_WORKERS``, else one per core for a
+    large export (at most 8) and 1 (no workers, all in this process) for a small one."""
+    chosen = context.workers if context is not None else None
+    if chosen is None:
+        chosen = os.environ.get(WORKERS_VARIABLE) or None
+    if chosen is not None:
+        try:
+            workers = int(chosen)
+        except ValueError:
+            raise ValueError(
+                f"{WORKERS_VARIABLE}: {chosen!r} is not a number; "
+                "expected the number of processes that parse an export, such as 4"
+            ) from None
+        if workers < 1:
+            raise ValueError(
+                f"{WORKERS_VARIABLE}: {workers} processes; expected at least 1"
+            )
+        return workers
+    if total_bytes < PARALLEL_BYTES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def in_chunks(sizes: list[int], target: int) -> list[slice]:
+    """Consecutive slices of items whose sizes add up to about ``target`` each."""
+    chunks, start, filled = [], 0, 0
+    for index, size in enumerate(sizes):
+        filled += size
+        if filled >= target:
+            chunks.append(slice(start, index + 1))
+            start, filled = index + 1, 0
+    if start < len(sizes):
+        chunks.append(slice(start, len(sizes)))
+    return chunks
+
+
+def in_order(
+    function: Callable[[Any], Any], tasks: list, workers: int, ahead: int = 2
+) -> Iterator[Any]:
+    """``function(task)`` for every task, in order: in this process when ``workers`` is 1,
+    else in ``workers`` forked processes, with at most ``ahead`` tasks per worker waiting
+    so that results do not pile up in memory. ``function`` must be a module-level function
+    and return what pickles (pyarrow arrays do). The workers stop when the caller stops
+    reading (an interrupted import), and an error in a worker is raised here."""
+    if workers <= 1 or len(tasks) <= 1:
+        yield from map(function, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start at once with everything the importer has loaded; Arrow
+    # resets its thread pools in a forked child.
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        pending = []
+        queue = iter(tasks)
+        for task in queue:
+            pending.append(executor.submit(function, task))
+            if len(pending) >= workers * ahead:
+                break
+        while pending:
+            result = pending.pop(0).result()
+            for task in queue:
+                pending.append(executor.submit(function, task))
+                break
+            yield result
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER_SOURCE: tuple[int, str, ExportSource] | None = None
+
+
+def source_in_worker(path: str, marker: str) -> ExportSource:
+    """The export at ``path`` as a worker process reads it: opened once per process (a
+    ZIP file opened before the fork would share its file position with the parent)."""
+    global _WORKER_SOURCE
+    here = os.getpid()
+    if _WORKER_SOURCE is None or _WORKER_SOURCE[:2] != (here, path):
+        _WORKER_SOURCE = (here, path, ExportSource(path, marker=marker))
+    return _WORKER_SOURCE[2]

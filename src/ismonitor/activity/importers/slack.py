@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import compress, count
+from itertools import chain, compress, count
 from operator import methodcaller
 from pathlib import Path
 
@@ -35,7 +35,11 @@ from ._common import (
     all_of_type,
     collector_paused,
     fast_json,
+    import_workers,
+    in_chunks,
+    in_order,
     load_json,
+    source_in_worker,
 )
 
 DAY_FILE = re.compile(r"([^/]+)/(\d{4}-\d{2}-\d{2})\.json")
@@ -93,30 +97,69 @@ class SlackImporter(BaseImporter):
                         source.display(name), None, None, None, "a day file named YYYY-MM-DD.json"
                     )
             reader = _DayFiles(source, conversations, bots, context, len(days))
+            sizes = [source.size(name) for name in days]
+            workers = import_workers(sum(sizes), context)
+            if workers == 1:
+                segments = _segments(source, conversations, reader.bot_ids, list(enumerate(days)))
+            else:  # chunks of day files parsed in worker processes, handed on in order
+                tasks = [
+                    (str(path), conversations, reader.bot_ids, list(enumerate(days))[chunk])
+                    for chunk in in_chunks(sizes, CHUNK_BYTES)
+                ]
+                segments = chain.from_iterable(in_order(_segments_in_worker, tasks, workers))
             columns = EventColumns()
-            group = _Group(reader.bot_ids)
-            for done, name in enumerate(days):
-                conversation = conversations.get(name.split("/", 1)[0])
-                with collector_paused():
-                    messages = fast_json(source.read(name)) if conversation else None
-                    taken = type(messages) is list and group.add(
-                        done, name, *conversation, messages
-                    )
-                    messages = None  # let it go before the events are written
-                if taken:
-                    if group.messages >= GROUP_MESSAGES:
-                        yield from reader.bulk(group, columns)
-                        group = _Group(reader.bot_ids)
+            for kind, files, *result in segments:
+                if kind == "bulk":
+                    skipped, events = result
+                    for reason, number in skipped.items():
+                        context.skip(reason, number)
+                    yield from columns.add(events)
+                    for done, _ in files:
+                        context.progress(done + 1, len(days))
                     continue
-                # Anything unusual in this file: what came before in bulk (or line by
-                # line), then this file line by line, naming each problem.
-                yield from reader.bulk(group, columns)
-                group = _Group(reader.bot_ids)
+                # Anything unusual in these files: what came before, then these files
+                # line by line, naming each problem.
                 yield from columns.flush()
-                yield from reader.line_by_line(done, name)
-            yield from reader.bulk(group, columns)
+                for done, name in files:
+                    yield from reader.line_by_line(done, name)
             yield from columns.flush()
 
+
+CHUNK_BYTES = 16 << 20
+"""Day files handed to a worker process at a time (when there are workers)."""
+
+
+def _segments(
+    source: ExportSource, conversations: dict, bot_ids: pa.Array, days: list[tuple[int, str]]
+) -> Iterator[tuple]:
+    """The day files in order, in groups: ``("bulk", files, skipped, events)`` for a group
+    read in bulk, ``("lines", files)`` for files to be read line by line (in this
+    process, which reports each problem)."""
+    group = _Group(bot_ids)
+    for done, name in days:
+        conversation = conversations.get(name.split("/", 1)[0])
+        with collector_paused():
+            messages = fast_json(source.read(name)) if conversation else None
+            taken = type(messages) is list and group.add(done, name, *conversation, messages)
+            messages = None  # let it go before the events are made
+        if taken:
+            if group.messages >= GROUP_MESSAGES:
+                yield group.segment()
+                group = _Group(bot_ids)
+            continue
+        if group.files:
+            yield group.segment()
+            group = _Group(bot_ids)
+        yield ("lines", [(done, name)])
+    if group.files:
+        yield group.segment()
+
+
+def _segments_in_worker(task: tuple) -> list[tuple]:
+    """:func:`_segments` of one chunk of day files, in a worker process."""
+    path, conversations, bot_ids, days = task
+    source = source_in_worker(path, "channels.json")
+    return list(_segments(source, conversations, bot_ids, days))
 
 GROUP_MESSAGES = 50_000
 """Messages gathered before they are turned into events together."""
@@ -152,24 +195,6 @@ class _DayFiles:
             return
         yield from _messages(messages, channel, direct, self.bots, source.display(name), context)
         context.progress(done + 1, self.total)
-
-    def bulk(self, group: _Group, columns: EventColumns) -> Iterator[EventBatch]:
-        """The events of a group of day files: in bulk if nothing in them is unusual,
-        else line by line."""
-        if not group.files:
-            return
-        result = group.events()
-        if result is None:
-            yield from columns.flush()
-            for done, name in group.files:
-                yield from self.line_by_line(done, name)
-            return
-        skipped, events = result
-        for reason, number in skipped.items():
-            self.context.skip(reason, number)
-        yield from columns.add(events)
-        for done, _ in group.files:
-            self.context.progress(done + 1, self.total)
 
 
 _POST_TS = r"^[0-9]{1,12}\.[0-9]{6}$"  # _SIX_DIGITS
@@ -251,6 +276,14 @@ class _Group:
         self.messages += len(messages)
         self.files.append((done, name))
         return True
+
+    def segment(self) -> tuple:
+        """``("bulk", files, skipped, events)``, or ``("lines", files)`` if anything in
+        the group is unusual."""
+        result = self.events()
+        if result is None:
+            return ("lines", self.files)
+        return ("bulk", self.files, *result)
 
     def events(self) -> tuple[Counter, list[pa.Array]] | None:
         """Skip counts and event columns; None if anything is unusual."""
