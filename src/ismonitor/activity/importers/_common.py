@@ -483,9 +483,7 @@ def import_workers(total_bytes: int, context: ImportContext | None = None) -> in
                 "expected the number of processes that parse an export, such as 4"
             ) from None
         if workers < 1:
-            raise ValueError(
-                f"{WORKERS_VARIABLE}: {workers} processes; expected at least 1"
-            )
+            raise ValueError(f"{WORKERS_VARIABLE}: {workers} processes; expected at least 1")
         return workers
     if total_bytes < PARALLEL_BYTES:
         return 1

@@ -161,6 +161,7 @@ def _segments_in_worker(task: tuple) -> list[tuple]:
     source = source_in_worker(path, "channels.json")
     return list(_segments(source, conversations, bot_ids, days))
 
+
 GROUP_MESSAGES = 50_000
 """Messages gathered before they are turned into events together."""
 
