@@ -230,3 +230,33 @@ def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch,
     _assert_same(bulk, slow)
     if field is not None:
         assert slow.rejected == 1 and f"field '{field}'" in slow.rejections[0]
+
+
+# --- on several cores ---------------------------------------------------------------
+
+
+def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export", files=8)
+    path = tmp_path / "export" / "messages-000005.json"
+    data = json.loads(path.read_text())
+    data["zerver_message"][3].update(sender="10")  # read line by line, in this process
+    path.write_text(json.dumps(data))
+    spied = []
+    real = zulip.in_order
+
+    def spy(function, tasks, workers, *args):
+        spied.append((len(tasks), workers))
+        return real(function, tasks, workers, *args)
+
+    monkeypatch.setattr(zulip, "in_order", spy)
+    parallel = _run(
+        "zulip", tmp_path / "export", tmp_path / "parallel", workers=3, on_error="reject"
+    )
+    single = _run("zulip", tmp_path / "export", tmp_path / "single", workers=1, on_error="reject")
+    assert spied == [(8, 3)]  # one process: no pool
+    _assert_same(parallel, single)
+    assert parallel.rejected == 1 and "field 'sender'" in parallel.rejections[0]
+    assert parallel.events > 500
+    with pytest.raises(MalformedRecordError, match="sender"):
+        _run("zulip", tmp_path / "export", tmp_path / "abort", workers=2)
+    assert not (tmp_path / "abort").exists()

@@ -39,7 +39,10 @@ from ._common import (
     all_of_type,
     collector_paused,
     fast_json,
+    import_workers,
+    in_order,
     load_json,
+    source_in_worker,
 )
 
 MESSAGE_FILE = re.compile(r"messages-\d+\.json")
@@ -78,12 +81,15 @@ class ZulipImporter(BaseImporter):
                 return
             state = _Realm(realm, source.display("realm.json"), context)
             files = [name for name in source.names() if MESSAGE_FILE.fullmatch(name)]
+            workers = import_workers(sum(map(source.size, files)), context)
+            if workers == 1:
+                digests = (_digest_of(source, name) for name in files)
+            else:  # files parsed in worker processes, handed on in order
+                tasks = [(str(path), name) for name in files]
+                digests = in_order(_digest_in_worker, tasks, workers)
             columns = EventColumns()
-            for done, name in enumerate(files):
-                with collector_paused():
-                    data = fast_json(source.read(name))
-                    result = state.bulk(data) if type(data) is dict else None
-                    data = None  # let it go before the events are written
+            for done, (name, digest) in enumerate(zip(files, digests, strict=True)):
+                result = state.bulk(digest) if digest is not None else None
                 if result is None:  # line by line, naming each problem
                     yield from columns.flush()
                     data = load_json(source, name, context)
@@ -201,16 +207,12 @@ class _Realm:
                         yield react_id, ts, str(user), "react", thread, event_id, group
         yield from self._reads(data, known, display)
 
-    def bulk(self, data: dict) -> tuple[Counter, list[pa.Array]] | None:
-        """Skip counts and event columns of one message file, exactly as :meth:`messages`
-        gives them; None if anything in it is unusual (to be read line by line). Changes
-        nothing (topics, reactions) unless it gives the events."""
-        messages = data.get("zerver_message")
-        if type(messages) is not list or not all_of_type(messages, dict):
-            return None
-        ids = [message.get("id", MISSING) for message in messages]
-        if not all_of_type(ids, int) or len(set(ids)) != len(ids):
-            return None
+    def bulk(self, digest: tuple) -> tuple[Counter, list[pa.Array]] | None:
+        """Skip counts and event columns of one message file (its :func:`_digest`),
+        exactly as :meth:`messages` gives them; None if anything in it is unusual (to be
+        read line by line). Changes nothing (topics, reactions) unless it gives the
+        events."""
+        messages, (row_id, user, at) = digest
         streams, people, reactions, topics = self.streams, self.people, self.reactions, self.topics
         skipped: Counter[str] = Counter()
         rows: list[tuple] = []  # messages and reactions
@@ -218,15 +220,7 @@ class _Realm:
         used: list[int] = []  # messages whose reactions were read
         # per message in this file: id, whether direct, event id, time, sender, thread, group
         known: list[tuple] = []
-        for index in sorted(range(len(messages)), key=ids.__getitem__):
-            message, message_id = messages[index], ids[index]
-            sender, recipient = message.get("sender", MISSING), message.get("recipient", MISSING)
-            sent = message.get("date_sent", message.get("pub_date", MISSING))
-            subject = message.get("subject", MISSING)
-            if type(sender) is not int or type(recipient) is not int or type(subject) is not str:
-                return None
-            if not (type(sent) is int or (type(sent) is float and abs(sent) < BIG_FLOAT)):
-                return None  # a float this large may be an integer beyond 64 bits
+        for message_id, sender, recipient, sent, subject, resolved in messages:
             event_id = str(message_id)
             group = streams.get(recipient)
             if group is None:
@@ -239,7 +233,7 @@ class _Realm:
             if thread is None:
                 thread = new_topics.setdefault(topic, event_id)
             known.append((message_id, False, event_id, ts, sender, thread, group))
-            if message.get("type") == RESOLVE_TOPIC_NOTIFICATION:
+            if resolved:
                 skipped["topic_resolved_notice"] += 1
             elif sender not in people:
                 skipped["bot_user"] += 1
@@ -249,16 +243,14 @@ class _Realm:
                 rows.append((event_id, ts, str(sender), "reply", thread, thread, group))
             if message_id in reactions:
                 used.append(message_id)
-                for reaction_id, user in reactions[message_id]:
-                    if user not in people:
+                for reaction_id, user_id in reactions[message_id]:
+                    if user_id not in people:
                         skipped["bot_reaction"] += 1
                     else:
                         react_id = f"{event_id}:react:{reaction_id}"
-                        rows.append((react_id, ts, str(user), "react", thread, event_id, group))
-        reads = self._bulk_reads(data, known, skipped)
-        if reads is None:
-            return None
+                        rows.append((react_id, ts, str(user_id), "react", thread, event_id, group))
         try:
+            reads = self._bulk_reads(known, row_id, user, at, skipped)
             columns = zip(*rows, strict=True) if rows else ([] for _ in _KINDS)
             own = [pa.array(list(v), kind) for v, kind in zip(columns, _KINDS, strict=True)]
         except (pa.ArrowInvalid, OverflowError):
@@ -268,31 +260,14 @@ class _Realm:
             del reactions[message_id]
         return +skipped, [pa.concat_arrays(pair) for pair in zip(own, reads, strict=True)]
 
-    def _bulk_reads(self, data: dict, known: list[tuple], skipped: Counter) -> list | None:
-        """The read events of the user message rows, as :meth:`_reads` makes them."""
-        rows = data.get("zerver_usermessage") or []
-        if type(rows) is not list or not all_of_type(rows, dict):
-            return None
-        try:
-            flags = list(map(_FLAGS, rows))
-            if not all_of_type(flags, int):
-                return None
-            read = (np.array(flags, np.int64) & READ) != 0
-            rows = list(compress(rows, read.tolist()))  # the others are no event
-            values = [list(map(itemgetter(key), rows)) for key in _READ_ROW]
-            if not all(all_of_type(column, int) for column in values):
-                return None
-            row_id, user, message = (np.array(column, np.int64) for column in values)
-            known_ids = np.array([item[0] for item in known], np.int64)
-            senders = np.array([item[4] for item in known], np.int64)
-            ts = pa.array([item[3] for item in known], pa.int64())
-            people = np.array(sorted(self.people), np.int64)
-        except (KeyError, OverflowError, pa.ArrowInvalid):
-            return None
-        order = np.argsort(known_ids, kind="stable")
-        at = order[np.searchsorted(known_ids, message, sorter=order).clip(0, len(order) - 1)]
-        if len(message) and (not len(known_ids) or (known_ids[at] != message).any()):
-            return None  # a read of a message not in this file: malformed
+    def _bulk_reads(
+        self, known: list[tuple], row_id: np.ndarray, user: np.ndarray, at: np.ndarray, skipped
+    ) -> list[pa.Array]:
+        """The read events of the read user message rows (``at``: their message's place in
+        ``known``), as :meth:`_reads` makes them."""
+        senders = np.array([item[4] for item in known], np.int64)
+        ts = pa.array([item[3] for item in known], pa.int64())
+        people = np.array(sorted(self.people), np.int64)
         direct = np.array([item[1] for item in known], bool)[at]
         if direct.any():
             skipped["direct_message_read"] += int(direct.sum())
@@ -358,3 +333,63 @@ class _Realm:
                 skip("bot_user")
             else:
                 yield f"{event_id}:read:{row_id}", ts, str(user), "read", thread, event_id, group
+
+
+def _digest_of(source: ExportSource, name: str) -> tuple | None:
+    """:func:`_digest` of a message file as orjson reads it; None if orjson does not or
+    anything in it is unusual."""
+    with collector_paused():
+        data = fast_json(source.read(name))
+        return _digest(data) if type(data) is dict else None
+
+
+def _digest_in_worker(task: tuple[str, str]) -> tuple | None:
+    """:func:`_digest_of` in a worker process."""
+    path, name = task
+    return _digest_of(source_in_worker(path, "realm.json"), name)
+
+
+def _digest(data: dict) -> tuple | None:
+    """What :meth:`_Realm.bulk` needs of a message file, checked: its messages in the
+    order of their ids as ``(id, sender, recipient, date_sent, subject, whether a
+    resolved-topic notice)``, and its read user message rows as arrays of their id, user
+    and the place of their message in that order. None if anything is unusual (to be
+    read line by line). Needs nothing of the realm, so that it can run in a worker."""
+    messages = data.get("zerver_message")
+    if type(messages) is not list or not all_of_type(messages, dict):
+        return None
+    ids = [message.get("id", MISSING) for message in messages]
+    if not all_of_type(ids, int) or len(set(ids)) != len(ids):
+        return None
+    taken = []
+    for index in sorted(range(len(messages)), key=ids.__getitem__):
+        message = messages[index]
+        sender, recipient = message.get("sender", MISSING), message.get("recipient", MISSING)
+        sent = message.get("date_sent", message.get("pub_date", MISSING))
+        subject = message.get("subject", MISSING)
+        if type(sender) is not int or type(recipient) is not int or type(subject) is not str:
+            return None
+        if not (type(sent) is int or (type(sent) is float and abs(sent) < BIG_FLOAT)):
+            return None  # a float this large may be an integer beyond 64 bits
+        resolved = message.get("type") == RESOLVE_TOPIC_NOTIFICATION
+        taken.append((ids[index], sender, recipient, sent, subject, resolved))
+    rows = data.get("zerver_usermessage") or []
+    if type(rows) is not list or not all_of_type(rows, dict):
+        return None
+    try:
+        flags = list(map(_FLAGS, rows))
+        if not all_of_type(flags, int):
+            return None
+        read = (np.array(flags, np.int64) & READ) != 0
+        rows = list(compress(rows, read.tolist()))  # the others are no event
+        values = [list(map(itemgetter(key), rows)) for key in _READ_ROW]
+        if not all(all_of_type(column, int) for column in values):
+            return None
+        row_id, user, message = (np.array(column, np.int64) for column in values)
+        known_ids = np.array([item[0] for item in taken], np.int64)  # sorted
+    except (KeyError, OverflowError):
+        return None
+    at = np.searchsorted(known_ids, message).clip(0, max(len(known_ids) - 1, 0))
+    if len(message) and (not len(known_ids) or (known_ids[at] != message).any()):
+        return None  # a read of a message not in this file: malformed
+    return taken, (row_id, user, at)
