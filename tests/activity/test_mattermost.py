@@ -245,3 +245,32 @@ def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch):
     _line_by_line_only(monkeypatch)
     with pytest.raises(OverflowError):
         _run(tmp_path / "export.jsonl", tmp_path / "slow")
+
+
+# --- on several cores ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", [7, 40])
+def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monkeypatch, block):
+    # Bots named in one block leave out their posts in later blocks (parsed elsewhere);
+    # an unusual line is read line by line here.
+    _varied_export(tmp_path / "export.jsonl", posts=400)
+    lines = (tmp_path / "export.jsonl").read_text().splitlines()
+    lines.insert(len(lines) // 3, "{not json")
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(mattermost, "PROGRESS_LINES", block)
+    spied = []
+    real = mattermost.in_order
+
+    def spy(function, tasks, workers, *args):
+        spied.append(workers)
+        return real(function, tasks, workers, *args)
+
+    monkeypatch.setattr(mattermost, "in_order", spy)
+    parallel = _run(tmp_path / "export.jsonl", tmp_path / "parallel", workers=3, on_error="reject")
+    single = _run(tmp_path / "export.jsonl", tmp_path / "single", workers=1, on_error="reject")
+    assert spied == [3, 1]
+    _assert_same(parallel, single)
+    _line_by_line_only(monkeypatch)
+    _assert_same(parallel, _run(tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject"))
+    assert parallel[0].rejected == 1 and parallel[0].skipped["bot_user"] > 0

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import zipfile
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -508,14 +508,14 @@ def in_chunks(sizes: list[int], target: int) -> list[slice]:
 
 
 def in_order(
-    function: Callable[[Any], Any], tasks: list, workers: int, ahead: int = 2
+    function: Callable[[Any], Any], tasks: Iterable, workers: int, ahead: int = 2
 ) -> Iterator[Any]:
-    """``function(task)`` for every task, in order: in this process when ``workers`` is 1,
-    else in ``workers`` forked processes, with at most ``ahead`` tasks per worker waiting
-    so that results do not pile up in memory. ``function`` must be a module-level function
+    """``function(task)`` for every task (taken from ``tasks`` only as needed), in order:
+    in this process when ``workers`` is 1, else in ``workers`` forked processes, with at
+    most ``ahead`` tasks per worker waiting so that results do not pile up in memory. ``function`` must be a module-level function
     and return what pickles (pyarrow arrays do). The workers stop when the caller stops
     reading (an interrupted import), and an error in a worker is raised here."""
-    if workers <= 1 or len(tasks) <= 1:
+    if workers <= 1:
         yield from map(function, tasks)
         return
     import multiprocessing

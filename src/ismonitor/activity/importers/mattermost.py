@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from ..events import EventBatch
 from ..registry import MISSING, BaseImporter, ImportContext, register
-from ._common import EventColumns, ExportSource, collector_paused
+from ._common import EventColumns, ExportSource, collector_paused, import_workers, in_order
 
 
 @register
@@ -64,14 +64,21 @@ def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[
     done = 0
     with source.open(name) as file:
         lines = enumerate(file, 1)
-        while block := list(itertools.islice(lines, PROGRESS_LINES)):
-            with collector_paused():
-                result = _bulk(block, bots)
+        blocks: deque[list[tuple[int, bytes]]] = deque()  # handed out, not yet back
+
+        def handed_out() -> Iterator[list[tuple[int, bytes]]]:
+            while block := list(itertools.islice(lines, PROGRESS_LINES)):
+                blocks.append(block)
+                yield block
+
+        workers = import_workers(size, context)
+        for digest in in_order(_bulk, handed_out(), workers):
+            block = blocks.popleft()
+            result = _without_bots(digest, bots) if digest is not None else None
             if result is not None:
-                skipped, events, block_bots = result
+                skipped, events = result
                 for reason, number in skipped.items():
                     context.skip(reason, number)
-                bots |= block_bots
                 yield from columns.add(events)
                 done += sum(map(len, (line for _, line in block)))
                 if block[-1][0] % PROGRESS_LINES == 0:
@@ -140,19 +147,42 @@ class _Unusual(Exception):
     """Something in a block that the line-by-line reading must see (and name)."""
 
 
-def _bulk(block: list[tuple[int, bytes]], bots: set[str]):
-    """Skip counts, event columns and the bots named in a block of lines, exactly as
-    :func:`_line` makes them; None if anything in it is unusual."""
+def _bulk(block: list[tuple[int, bytes]]) -> tuple | None:
+    """What a block of lines holds, as :func:`_line` finds it, but for the bots: skip
+    counts, event columns, each event's kind and line, and the bots the block names
+    with their lines (see :func:`_without_bots`); None if anything in it is unusual.
+    Needs nothing of the lines before, so that it can run in a worker."""
     try:
-        return _bulk_events(block, bots)
+        with collector_paused():
+            return _bulk_events(block)
     except _Unusual:
         return None
 
 
-def _bulk_events(block: list[tuple[int, bytes]], bots: set[str]):
+def _without_bots(digest: tuple, bots: set[str]) -> tuple[Counter, list[pa.Array]]:
+    """Skip counts and event columns of a block, exactly as :func:`_line` gives them:
+    the posts, replies and reactions of the bots named before them (in ``bots``, from
+    earlier blocks, or earlier in this block) left out and counted. Adds the block's
+    bots to ``bots``."""
+    skipped, events, kind, line, named = digest
+    user = events[2]
+    bot = pc.is_in(user, pa.array(sorted(bots), pa.string())).to_numpy(zero_copy_only=False)
+    for number, username in named:
+        bot |= (line > number) & pc.equal(user, username).to_numpy(zero_copy_only=False)
+        bots.add(username)
+    if bot.any():
+        reaction = (kind == POST_REACTION) | (kind == REPLY_REACTION)
+        skipped = Counter(skipped)
+        skipped["bot_user"] += int((bot & ~reaction).sum())
+        skipped["bot_reaction"] += int((bot & reaction).sum())
+        keep = pa.array(~bot)
+        events = [column.filter(keep) for column in events]
+    return +skipped, events
+
+
+def _bulk_events(block: list[tuple[int, bytes]]) -> tuple:
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    bots = set(bots)  # bot lines in the block add to it: a post sees the bots before it
-    new_bots: set[str] = set()
+    named: list[tuple[int, str]] = []  # the bot lines: line, username
     skipped: Counter[str] = Counter()
     # Per event: its kind, line, reply number, reaction number, milliseconds, user,
     # group; in lists of their own (a tuple per event would keep the garbage collector
@@ -192,8 +222,6 @@ def _bulk_events(block: list[tuple[int, bytes]], bots: set[str]):
                 skipped["bot_message"] += 1
             elif type(user) is not str or not user:
                 raise _Unusual
-            elif user in bots:
-                skipped["bot_user"] += 1
             else:
                 created = post.get("create_at")
                 if type(created) is not int:
@@ -207,7 +235,7 @@ def _bulk_events(block: list[tuple[int, bytes]], bots: set[str]):
                 groups(group)
             reactions = post.get("reactions")
             if reactions:
-                _bulk_reactions(reactions, POST_REACTION, number, 0, group, bots, skipped, columns)
+                _bulk_reactions(reactions, POST_REACTION, number, 0, group, columns)
             replies = post.get("replies") or []
             if type(replies) is not list:
                 raise _Unusual
@@ -224,8 +252,6 @@ def _bulk_events(block: list[tuple[int, bytes]], bots: set[str]):
                     and (props.get("from_webhook") == "true" or props.get("from_bot") == "true")
                 ):
                     skipped["bot_message"] += 1
-                elif user in bots:
-                    skipped["bot_user"] += 1
                 else:
                     kinds(REPLY)
                     lines(number)
@@ -236,9 +262,7 @@ def _bulk_events(block: list[tuple[int, bytes]], bots: set[str]):
                     groups(group)
                 reactions = reply.get("reactions")
                 if reactions:
-                    _bulk_reactions(
-                        reactions, REPLY_REACTION, number, position, group, bots, skipped, columns
-                    )
+                    _bulk_reactions(reactions, REPLY_REACTION, number, position, group, columns)
         elif kind == "direct_post":
             direct = record.get("direct_post") or {}
             if type(direct) is not dict:
@@ -253,16 +277,21 @@ def _bulk_events(block: list[tuple[int, bytes]], bots: set[str]):
                 raise _Unusual
             username = (bot or {}).get("username")
             if isinstance(username, str):
-                bots.add(username)
-                new_bots.add(username)
+                named.append((number, username))
         elif type(kind) is not str:
             raise _Unusual
-    return +skipped, _columns(*columns), new_bots
+    return (
+        skipped,
+        _columns(*columns),
+        np.array(columns[0], np.int8),
+        np.array(columns[1], np.int64),
+        named,
+    )
 
 
-def _bulk_reactions(reactions, kind, number, position, group, bots, skipped, columns) -> None:
-    """Each reaction by a person, as :func:`_reactions` finds them (``reactions`` is the
-    message's, and not empty), added to ``columns``."""
+def _bulk_reactions(reactions, kind, number, position, group, columns) -> None:
+    """Each reaction, as :func:`_reactions` finds them (``reactions`` is the message's,
+    and not empty), added to ``columns``; bots' reactions too."""
     if type(reactions) is not list:
         raise _Unusual
     kinds, lines, replies, numbers, times, users, groups = columns
@@ -272,16 +301,13 @@ def _bulk_reactions(reactions, kind, number, position, group, bots, skipped, col
         user, created = reaction.get("user"), reaction.get("create_at")
         if type(user) is not str or not user or type(created) is not int:
             raise _Unusual
-        if user in bots:
-            skipped["bot_reaction"] += 1
-        else:
-            kinds.append(kind)
-            lines.append(number)
-            replies.append(position)
-            numbers.append(index)
-            times.append(created)
-            users.append(user)
-            groups.append(group)
+        kinds.append(kind)
+        lines.append(number)
+        replies.append(position)
+        numbers.append(index)
+        times.append(created)
+        users.append(user)
+        groups.append(group)
 
 
 def _columns(kinds, lines, replies, reactions, times, users, groups) -> list[pa.Array]:
