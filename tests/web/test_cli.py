@@ -53,13 +53,18 @@ def test_demo_portal_loads_labelled_synthetic_editions_once(app, transactional_d
     assert all("SYNTHETIC" in e.name and e.synthetic for e in Edition.objects.all())
     assert Edition.objects.filter(status="closed").count() == 2
     assert Edition.objects.filter(status="open").count() == 1
-    survey = PulseSurvey.objects.get()
-    assert survey.is_open and survey.responses.count() == 30
+    shown = PulseSurvey.objects.get(edition__status="closed")
+    assert not shown.is_open and shown.responses.count() == 30
+    assert shown.results_released_at is not None
+    assert f"/pulse/{shown.pk}/" in first.stdout
+    survey = PulseSurvey.objects.get(edition__status="open")
+    assert survey.is_open and survey.responses.count() == 6
     assert f"/s/{survey.token}/" in first.stdout
     again = runner.invoke(app, ["demo-portal"], catch_exceptions=False)
     assert again.exit_code == 0
     assert Edition.objects.count() == 3
-    assert PulseSurvey.objects.get().responses.count() == 30
+    assert PulseSurvey.objects.count() == 2
+    assert sorted(s.responses.count() for s in PulseSurvey.objects.all()) == [6, 30]
 
 
 def test_manage_passes_arguments_to_django(app, db, capsys):

@@ -38,8 +38,11 @@ MEMBERS = {"SYN-002": ("bob", "demo-bob-2018"), "SYN-003": ("charlie", "demo-cha
 
 PULSE_ORGANISATION = "SYN-002"
 PULSE_DEPARTMENTS = {"Klantcontact": 12, "ICT": 8, "Personeelszaken": 7, "Financiën": 3}
-"""Synthetic employees' answers per department: Financiën is below five, so the results
-roll it up with Personeelszaken (see docs/portal.md, "The pulse survey")."""
+"""Synthetic employees' answers per department in the closed 2018 edition's pulse survey,
+whose results are shown: Financiën is below five, so the results roll it up with
+Personeelszaken (see docs/portal.md, "The pulse survey")."""
+PULSE_OPEN_DEPARTMENTS = {"Klantcontact": 3, "ICT": 2, "Personeelszaken": 1, "Financiën": 0}
+"""The open survey of the current edition: a few answers so far, shown only as a count."""
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Demo:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     pulse_links: list[tuple[str, str]] = field(default_factory=list)
+    pulse_results: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = ["The portal's demo is SYNTHETIC: no real organisation is in it.", ""]
@@ -61,6 +65,9 @@ class Demo:
         if self.pulse_links:
             lines += ["", "Pulse survey for employees (anonymous, no login needed):"]
             lines += [f"  {org_id}: {link}" for org_id, link in self.pulse_links]
+        if self.pulse_results:
+            lines += ["", "Results of a closed pulse survey (log in as its organisation's member):"]
+            lines += [f"  {org_id}: {link}" for org_id, link in self.pulse_results]
         return "\n".join(lines)
 
 
@@ -125,19 +132,26 @@ def load_demo(base_url: str | None = None) -> Demo:
                 actions.participation_link(participation, base_url),
             )
         )
-    survey = _pulse(Organisation.objects.get(org_id=PULSE_ORGANISATION))
+    organisation = Organisation.objects.get(org_id=PULSE_ORGANISATION)
+    shown = _pulse(organisation, closed, PULSE_DEPARTMENTS, close=True)
+    demo.pulse_results.append(
+        (PULSE_ORGANISATION, base_url + reverse("pulse:detail", args=[shown.pk]))
+    )
+    survey = _pulse(organisation, current, PULSE_OPEN_DEPARTMENTS, close=False)
     demo.pulse_links.append(
         (PULSE_ORGANISATION, base_url + reverse("pulse:answer", args=[survey.token]))
     )
     return demo
 
 
-def _pulse(organisation: Organisation) -> PulseSurvey:
-    """An open pulse survey with about 30 synthetic employees' answers (made once)."""
-    survey = organisation.pulse_surveys.filter(edition__name=OPEN).first()
+def _pulse(
+    organisation: Organisation, edition: Edition, answers: dict[str, int], close: bool
+) -> PulseSurvey:
+    """A pulse survey with synthetic employees' answers (made once), closed or open."""
+    survey = organisation.pulse_surveys.filter(edition=edition).first()
     if survey is not None:
         return survey
-    rng = random.Random(2020)
+    rng = random.Random(edition.year)
     frequencies = ["daily", "weekly", "monthly", "less_often", "never"]
     ideas = [
         "Minder meldingen, en een betere zoekfunctie.",
@@ -147,9 +161,9 @@ def _pulse(organisation: Organisation) -> PulseSurvey:
         "Meer reacties van managers op vragen.",
     ]
     with transaction.atomic():
-        survey = pulse_actions.start_pulse(organisation, list(PULSE_DEPARTMENTS))
+        survey = pulse_actions.start_pulse(organisation, list(answers), edition=edition)
         keys = dict((name, key) for key, name in survey.department_list())
-        for name, count in PULSE_DEPARTMENTS.items():
+        for name, count in answers.items():
             for _n in range(count):
                 tilt = 1 if name == "ICT" else 0  # so that departments differ a little
                 problems = pulse_actions.answer_pulse(
@@ -166,4 +180,6 @@ def _pulse(organisation: Organisation) -> PulseSurvey:
                     },
                 )
                 assert not problems, problems
+        if close:
+            pulse_actions.close_pulse(survey)
     return survey

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ismonitor.study.pulse import DEPARTMENT, check, department_keys, pulse_instrument
+from ismonitor.study.pulse import DEPARTMENT, MINIMUM, check, department_keys, pulse_instrument
 
 from ..editions.actions import ActionError
 from ..editions.models import Edition, Organisation
@@ -51,9 +51,11 @@ def _departments(names: list[str]) -> list[list[str]]:
     return [[key, name[:100]] for key, name in departments]
 
 
-def start_pulse(organisation: Organisation, names: list[str]) -> PulseSurvey:
-    """A pulse survey for the organisation's current edition, open at once."""
-    edition = current_edition(organisation)
+def start_pulse(
+    organisation: Organisation, names: list[str], edition: Edition | None = None
+) -> PulseSurvey:
+    """A pulse survey for the organisation's current edition (or ``edition``), open at once."""
+    edition = edition or current_edition(organisation)
     if edition is None:
         raise ActionError(_("Your organisation does not take part in an edition yet."))
     departments = _departments(names)
@@ -84,13 +86,27 @@ def set_departments(survey: PulseSurvey, names: list[str]) -> None:
 
 
 def open_pulse(survey: PulseSurvey) -> None:
-    survey.is_open = True
-    survey.save(update_fields=["is_open"])
+    """Take answers again; not once results have been shown (they would then tell, by
+    comparison, what the next few employees answered)."""
+    with transaction.atomic():
+        locked = PulseSurvey.objects.select_for_update().get(pk=survey.pk)
+        if locked.results_released_at is not None:
+            raise ActionError(
+                _("The results of this survey have been shown, so it cannot be opened again.")
+            )
+        survey.is_open = True
+        survey.save(update_fields=["is_open"])
 
 
 def close_pulse(survey: PulseSurvey) -> None:
-    survey.is_open = False
-    survey.save(update_fields=["is_open"])
+    """No more answers; with at least MINIMUM responses the results are shown from now on."""
+    with transaction.atomic():
+        locked = PulseSurvey.objects.select_for_update().get(pk=survey.pk)
+        survey.is_open = False
+        survey.results_released_at = locked.results_released_at
+        if survey.results_released_at is None and survey.responses.count() >= MINIMUM:
+            survey.results_released_at = timezone.now()
+        survey.save(update_fields=["is_open", "results_released_at"])
 
 
 def answer_pulse(survey: PulseSurvey, answers: dict[str, Any]) -> dict[str, str]:
@@ -99,18 +115,23 @@ def answer_pulse(survey: PulseSurvey, answers: dict[str, Any]) -> dict[str, str]
     Only the answers, the instrument version and the day are stored: nothing about the
     person, their browser or the time of day.
     """
+    closed = ActionError(_("This survey is closed: your answers were not saved."))
     if not survey.is_open:
-        raise ActionError(_("This survey is closed: your answers were not saved."))
+        raise closed
     instrument = survey.instrument()
     problems = check(answers, instrument)
     if problems:
         return problems
     given = {key: value for key, value in answers.items() if value is not None}
-    PulseResponse.objects.create(
-        survey=survey,
-        instrument_version=instrument.version,
-        answered_on=timezone.localdate(),
-        department=given.pop(DEPARTMENT, ""),
-        answers=given,
-    )
+    with transaction.atomic():
+        # the survey's row is locked so that no answer slips in after it was closed
+        if not PulseSurvey.objects.select_for_update().filter(pk=survey.pk, is_open=True).exists():
+            raise closed
+        PulseResponse.objects.create(
+            survey=survey,
+            instrument_version=instrument.version,
+            answered_on=timezone.localdate(),
+            department=given.pop(DEPARTMENT, ""),
+            answers=given,
+        )
     return {}

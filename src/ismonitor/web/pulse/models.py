@@ -33,6 +33,10 @@ class PulseSurvey(models.Model):
     """[key, name] pairs: the answer list of the department question."""
     token = models.CharField(max_length=64, unique=True, editable=False)
     is_open = models.BooleanField(_("open"), default=False)
+    results_released_at = models.DateTimeField(null=True, blank=True, editable=False)
+    """When the survey was first closed with enough responses for results to be shown.
+    From then on it cannot be opened again: results before and after a few more answers
+    would show those answers (see docs/portal.md, "Results only once it is closed")."""
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

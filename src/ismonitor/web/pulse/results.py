@@ -1,7 +1,10 @@
-"""A pulse survey's results as the organisation sees them: only groups of at least five.
+"""A pulse survey's results as the organisation sees them: only once the survey is closed,
+and only groups of at least five.
 
-Which groups may be shown is decided by :func:`ismonitor.study.pulse.suppress`; this
-module only counts and labels.
+While the survey is open, only the number of responses is given: results that change with
+every answer would let someone who looks just before and just after one colleague answers
+work out that colleague's answers, whatever the group sizes. Which groups may be shown is
+decided by :func:`ismonitor.study.pulse.suppress`; this module only counts and labels.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class Results:
     total: int
     minimum: int
     shown: bool
+    is_open: bool = False
+    """The survey takes answers: nothing but ``total`` is given."""
     groups: list[Group] = field(default_factory=list)
     hidden_count: int = 0
     """How many departments are hidden (rolled up, or left out altogether)."""
@@ -64,7 +69,10 @@ def _percent(count: int, of: int) -> int:
 
 
 def results(survey: PulseSurvey, lang: str) -> Results:
-    """Counts and distributions for every group that may be shown."""
+    """Counts and distributions for every group that may be shown; while the survey is
+    open, only the number of responses."""
+    if survey.is_open:
+        return Results(total=survey.responses.count(), minimum=MINIMUM, shown=False, is_open=True)
     instrument = survey.instrument()
     responses = list(survey.responses.values_list("department", "answers"))
     names = dict(survey.department_list())

@@ -66,8 +66,12 @@ def pulse_detail(request, pk: int):
 @require_POST
 def pulse_open(request, pk: int):
     survey = get_pulse_for_member(request, pk)
-    actions.open_pulse(survey)
-    messages.success(request, _("The pulse survey is open: employees can answer."))
+    try:
+        actions.open_pulse(survey)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The pulse survey is open: employees can answer."))
     return redirect("pulse:detail", survey.pk)
 
 
@@ -75,7 +79,13 @@ def pulse_open(request, pk: int):
 def pulse_close(request, pk: int):
     survey = get_pulse_for_member(request, pk)
     actions.close_pulse(survey)
-    messages.success(request, _("The pulse survey is closed: no more answers are taken."))
+    if survey.results_released_at is not None:
+        messages.success(
+            request,
+            _("The pulse survey is closed: no more answers are taken. The results are below."),
+        )
+    else:
+        messages.success(request, _("The pulse survey is closed: no more answers are taken."))
     return redirect("pulse:detail", survey.pk)
 
 
