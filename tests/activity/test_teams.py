@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -253,3 +255,125 @@ def test_an_unusual_message_reads_as_message_by_message(tmp_path, monkeypatch, c
     _assert_same(bulk, slow)
     if field is not None:
         assert f"field '{field}'" in slow.rejections[0]
+
+
+# --- on several cores ---------------------------------------------------------------
+
+
+def _row_groups(report) -> list[int]:
+    (part,) = (report.out_dir / "events").glob("*.parquet")
+    metadata = pq.ParquetFile(part).metadata
+    return [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
+
+
+def _spy(monkeypatch, name: str) -> list:
+    """The calls of ``teams.<name>``: its arguments and what it returned."""
+    calls, real = [], getattr(teams, name)
+
+    def spy(*args):
+        result = real(*args)
+        calls.append((*args, result))
+        return result
+
+    monkeypatch.setattr(teams, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monkeypatch, as_zip):
+    _varied_export(tmp_path / "export", pages=24)
+    path = tmp_path / "export" / "page-9.json"
+    page = json.loads(path.read_text())  # a time in another form: this file message by message
+    page["value"][1]["createdDateTime"] = "2024-03-01T09:00:00+01:00"
+    path.write_text(json.dumps(page))
+    path = tmp_path / "export"
+    if as_zip:
+        path = Path(shutil.make_archive(str(tmp_path / "export"), "zip", tmp_path, "export"))
+    monkeypatch.setattr(teams, "CHUNK_BYTES", 4_000)  # many chunks, even for this export
+    monkeypatch.setattr(teams, "GROUP_EVENTS", 30)
+    pools = _spy(monkeypatch, "in_order")
+    reconciled = _spy(monkeypatch, "_reconciled")
+    parallel = _run("teams", path, tmp_path / "parallel", workers=3)
+    single = _run("teams", path, tmp_path / "single", workers=1)
+    assert len(pools) == 1 and len(pools[0][1]) > 10 and pools[0][2] == 3  # one process: no pool
+    # the replies files come after the pages: their replies were seen by other workers
+    assert any(result not in (None, segment) for segment, _, result in reconciled)
+    _assert_same(parallel, single)
+    assert _row_groups(parallel) == _row_groups(single) and len(_row_groups(single)) > 1
+    assert parallel.skipped["duplicate"] > 5 and sum(parallel.imported.values()) > 300
+    _line_by_line_only(monkeypatch)
+    _assert_same(parallel, _run("teams", path, tmp_path / "slow", workers=3))
+
+
+def _graph(message_id: str, user: str, replies=(), reply_to=None) -> dict:
+    return {
+        "id": message_id,
+        "replyToId": reply_to,
+        "messageType": "message",
+        "createdDateTime": f"2024-03-01T08:00:{int(message_id) % 60:02d}Z",
+        "channelIdentity": {"channelId": CHANNEL},
+        "from": {"user": {"id": user}},
+        "reactions": [{"createdDateTime": "2024-03-02T08:00:00Z", "user": {"user": {"id": user}}}],
+        "replies": list(replies),
+    }
+
+
+@pytest.mark.parametrize("group", [50_000, 1])
+def test_what_a_worker_took_that_was_seen_before_its_chunk_is_a_duplicate(
+    tmp_path, monkeypatch, group
+):
+    """A post found again with more nested replies: left out, with all its replies, as
+    one duplicate; a reply then found on its own is new (a worker, which took it with
+    its post, must read it again here)."""
+    export = tmp_path / "export"
+    export.mkdir()
+
+    def write(name, messages):
+        (export / name).write_text(json.dumps({"value": messages}))
+
+    write("a.json", [_graph("10", ANNA, [_graph("11", BRAM, reply_to="10")])])
+    write(
+        "b.json",
+        [
+            _graph(
+                "10", ANNA, [_graph("11", BRAM, reply_to="10"), _graph("12", ANNA, reply_to="10")]
+            ),
+            _graph("20", BRAM, [_graph("21", ANNA, reply_to="20")]),
+        ],
+    )
+    write("c.json", [_graph("12", ANNA, reply_to="10"), _graph("11", BRAM, reply_to="10")])
+    write("d.json", [_graph("21", ANNA, reply_to="20"), _graph("30", BRAM)])
+    monkeypatch.setattr(teams, "GROUP_EVENTS", group)
+    monkeypatch.setattr(teams, "in_chunks", lambda sizes, target: [slice(0, 1), slice(1, 4)])
+    reconciled = _spy(monkeypatch, "_reconciled")
+    parallel = _run("teams", export, tmp_path / "parallel", workers=2)
+    results = [result for segment, _, result in reconciled if result is not segment]
+    assert None in results  # the group with the reply on its own: read again here
+    if group == 1:  # b.json alone, without post 10 (in one group, b to d are read again)
+        assert any(result is not None for result in results)
+    single = _run("teams", export, tmp_path / "single", workers=1)
+    _assert_same(parallel, single)
+    assert _row_groups(parallel) == _row_groups(single)
+    assert parallel.skipped == {"duplicate": 3}  # 10 (with 11 and 12) in b, 11 in c, 21 in d
+    assert parallel.imported["reply"] == 3  # 11, 21, and 12 on its own
+    _line_by_line_only(monkeypatch)
+    _assert_same(parallel, _run("teams", export, tmp_path / "slow", workers=1))
+
+
+def test_an_unusual_file_in_a_worker_is_read_line_by_line_here(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export", pages=8)
+    path = tmp_path / "export" / "page-4.json"
+    page = json.loads(path.read_text())
+    plain = [m for m in page["value"] if m["messageType"] == "message" and m["from"]["user"]]
+    plain[1]["deletedDateTime"] = None
+    plain[1]["createdDateTime"] = "gisteren"
+    path.write_text(json.dumps(page))
+    monkeypatch.setattr(teams, "CHUNK_BYTES", 5_000)
+    parallel = _run("teams", tmp_path / "export", tmp_path / "p", on_error="reject", workers=2)
+    single = _run("teams", tmp_path / "export", tmp_path / "s", on_error="reject", workers=1)
+    _assert_same(parallel, single)
+    assert _row_groups(parallel) == _row_groups(single)
+    assert parallel.rejected == 1 and "field 'createdDateTime'" in parallel.rejections[0]
+    with pytest.raises(MalformedRecordError, match="gisteren"):
+        _run("teams", tmp_path / "export", tmp_path / "abort", workers=2)
+    assert not (tmp_path / "abort").exists()
