@@ -7,11 +7,14 @@ Charlie should have no access to Bob's stuff. A new URL without an entry in ``UR
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ismonitor.web.accounts.models import MemberInvitation
-from ismonitor.web.editions.models import Answer, ReportBuild
+from ismonitor.web.editions.models import Answer, Participation, ReportBuild
 from ismonitor.web.pulse import actions as pulse_actions
 from ismonitor.web.pulse.models import PulseResponse, PulseSurvey
 
@@ -61,6 +64,18 @@ def stuff(alice, bob, closed_a, participation_a, org_a, pulse_a):
         "build": build,
         "join_token": token,
         "pulse": pulse_a,
+        "hashes": _hashes(),
+    }
+
+
+def _hashes() -> set[str]:
+    """The stored hashes of Organisatie A's links: a new link or an invitation sent would
+    change them."""
+    of_a = {"organisation__org_id": "ORG-A"}
+    return {
+        *Participation.objects.filter(**of_a).values_list("token_hash", flat=True),
+        *PulseSurvey.objects.filter(**of_a).values_list("token_hash", flat=True),
+        *MemberInvitation.objects.filter(**of_a).values_list("token_hash", flat=True),
     }
 
 
@@ -103,6 +118,7 @@ def urls(stuff) -> dict[str, list[str]]:
         "editions:invite": [f"/editions/participations/{p.pk}/invite/"],
         "editions:remind": [f"/editions/participations/{p.pk}/remind/"],
         "editions:reopen": [f"/editions/participations/{closed.pk}/reopen/"],
+        "editions:new_link": [f"/editions/participations/{p.pk}/link/"],
         "editions:build": [
             f"/editions/builds/{build.pk}/",
             f"/editions/builds/{build.pk}/?format=json",
@@ -116,6 +132,7 @@ def urls(stuff) -> dict[str, list[str]]:
         "pulse:open": [f"/pulse/{pulse.pk}/open/"],
         "pulse:close": [f"/pulse/{pulse.pk}/close/"],
         "pulse:departments": [f"/pulse/{pulse.pk}/departments/"],
+        "pulse:new_link": [f"/pulse/{pulse.pk}/link/"],
     }
 
 
@@ -144,6 +161,8 @@ def _check(client, url: str, name: str, stuff) -> None:
             assert secret not in text, f"{where} shows {secret!r}"
         assert stuff["open"].token not in text, where
         assert stuff["pulse"].token not in text, where
+        # no link at all (the language switch repeats the address asked for: not a link)
+        assert not re.search(r"/[is]/[\w-]{43}/", text.replace(url, "")), f"{where} shows a link"
 
 
 def _unchanged(stuff) -> None:
@@ -157,6 +176,8 @@ def _unchanged(stuff) -> None:
     pulse = PulseSurvey.objects.get()
     assert pulse.is_open and len(pulse.departments) == 4
     assert PulseResponse.objects.count() == 1
+    assert _hashes() == stuff["hashes"]  # no link was made or replaced
+    assert not mail.outbox
 
 
 def test_charlie_sees_and_changes_nothing_of_organisatie_a(client, charlie, stuff):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import typer
 import typer.main
+from django.test import Client
 from typer.testing import CliRunner
 
 from ismonitor.web import cli
@@ -59,9 +61,23 @@ def test_demo_portal_loads_labelled_synthetic_editions_once(app, transactional_d
     assert f"/pulse/{shown.pk}/" in first.stdout
     survey = PulseSurvey.objects.get(edition__status="open")
     assert survey.is_open and survey.responses.count() == 6
-    assert f"/s/{survey.token}/" in first.stdout
+    client = Client()
+    (pulse_link,) = re.findall(r"http://127\.0\.0\.1:8000(/s/[\w-]+/)", first.stdout)
+    assert "Hoe vaak leest u" in client.get(pulse_link).content.decode()
+    links = re.findall(r"http://127\.0\.0\.1:8000(/i/[\w-]+/)", first.stdout)
+    assert len(links) == 2
+    for link in links:
+        assert client.get(link).status_code == 302, link
     again = runner.invoke(app, ["demo-portal"], catch_exceptions=False)
     assert again.exit_code == 0
+    # only hashes are kept: a second run prints new links, and the first run's stop working
+    (new_pulse_link,) = re.findall(r"http://127\.0\.0\.1:8000(/s/[\w-]+/)", again.stdout)
+    assert new_pulse_link != pulse_link
+    assert Client().get(new_pulse_link).status_code == 200
+    assert Client().get(pulse_link).status_code == 404
+    new_links = re.findall(r"http://127\.0\.0\.1:8000(/i/[\w-]+/)", again.stdout)
+    assert all(Client().get(link).status_code == 302 for link in new_links)
+    assert all(Client().get(link).status_code == 404 for link in links)
     assert Edition.objects.count() == 3
     assert PulseSurvey.objects.count() == 2
     assert sorted(s.responses.count() for s in PulseSurvey.objects.all()) == [6, 30]

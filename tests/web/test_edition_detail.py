@@ -9,7 +9,9 @@ def test_it_shows_progress_per_organisation(client, alice, participation_a, part
     assert response.status_code == 200
     assert "2 organisaties: 0 uitgenodigd, 1 begonnen, 0 ingediend." in body
     assert "ORG-A Organisatie A" in body and "ORG-B Organisatie B" in body
-    assert f"/i/{participation_a.token}/" in body
+    # only the links' hashes are kept: no link on the page, a button to make a new one
+    assert f"/i/{participation_a.token}/" not in body and "/i/" not in body
+    assert f'action="/editions/participations/{participation_a.pk}/link/"' in body
 
 
 def test_it_labels_a_synthetic_edition(client, alice, closed_edition):

@@ -64,12 +64,14 @@ def answered(answering):
     return answering
 
 
-def test_it_shows_a_member_the_link(client, bob, pulse_a):
+def test_it_shows_a_member_the_survey_but_not_its_link_again(client, bob, pulse_a):
     client.force_login(bob)
     response = client.get(f"/pulse/{pulse_a.pk}/")
     assert response.status_code == 200
     text = response.content.decode()
-    assert f"http://testserver/s/{pulse_a.token}/" in text
+    assert pulse_a.token not in text and "/s/" not in text  # only its hash is kept
+    assert "hij kan niet opnieuw worden getoond" in text
+    assert f'action="/pulse/{pulse_a.pk}/link/"' in text
     assert "Sluit de peiling" in text
     assert all(name in text for name in DEPARTMENTS)  # still editable
 

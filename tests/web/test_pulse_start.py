@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from ismonitor.web.pulse.models import PulseSurvey
+from ismonitor.web.tokens import hash_token
 
 
 def test_it_lets_a_member_start_one_with_departments(client, bob, org_a, participation_a):
@@ -11,11 +14,16 @@ def test_it_lets_a_member_start_one_with_departments(client, bob, org_a, partici
     assert "Start een peiling voor Editie 2026" in page
     response = client.post(f"/organisation/{org_a.pk}/pulse/", {"departments": "Zorg\nICT\n\n"})
     survey = PulseSurvey.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/pulse/{survey.pk}/"
+    assert response.status_code == 200  # the survey's page, with its link shown this once
     assert survey.organisation == org_a and survey.edition == participation_a.edition
     assert survey.is_open
     assert survey.departments == [["zorg", "Zorg"], ["ict", "ICT"]]
-    assert len(survey.token) >= 40  # secrets.token_urlsafe(32)
+    text = response.content.decode()
+    token = re.search(r'value="http://testserver/s/([\w-]+)/"', text).group(1)
+    assert len(token) >= 43  # secrets.token_urlsafe(32)
+    assert survey.token_hash == hash_token(token)
+    assert "Kopieer de link nu" in text
+    assert client.get(f"/s/{token}/").status_code == 200
 
 
 def test_it_lets_the_researcher_start_one_without_departments(

@@ -2,6 +2,7 @@
 
 ``ismonitor demo-portal`` (and ``make run``) calls :func:`load_demo`. It is idempotent:
 editions that exist are left alone, and the demo accounts get their printed passwords back.
+Links are kept only as hashes, so every run prints new links; earlier ones stop working.
 """
 
 from __future__ import annotations
@@ -125,12 +126,10 @@ def load_demo(base_url: str | None = None) -> Demo:
         organisation = Organisation.objects.get(org_id=org_id)
         Membership.objects.get_or_create(user=user, organisation=organisation)
         demo.logins.append((f"member of {org_id} ({organisation.name})", username, password))
+    # only the links' hashes are kept, so each run makes new links (earlier ones stop working)
     for participation in current.participations.select_related("organisation"):
         demo.links.append(
-            (
-                participation.organisation.org_id,
-                actions.participation_link(participation, base_url),
-            )
+            (participation.organisation.org_id, actions.new_link(participation, base_url))
         )
     organisation = Organisation.objects.get(org_id=PULSE_ORGANISATION)
     shown = _pulse(organisation, closed, PULSE_DEPARTMENTS, close=True)
@@ -138,9 +137,8 @@ def load_demo(base_url: str | None = None) -> Demo:
         (PULSE_ORGANISATION, base_url + reverse("pulse:detail", args=[shown.pk]))
     )
     survey = _pulse(organisation, current, PULSE_OPEN_DEPARTMENTS, close=False)
-    demo.pulse_links.append(
-        (PULSE_ORGANISATION, base_url + reverse("pulse:answer", args=[survey.token]))
-    )
+    token = pulse_actions.new_link(survey)
+    demo.pulse_links.append((PULSE_ORGANISATION, base_url + reverse("pulse:answer", args=[token])))
     return demo
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,16 +9,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..tokens import new_token
+
 INVITATION_DAYS = 14
 
 
 def is_researcher(user) -> bool:
     """The researcher runs editions: a staff account (who also has the admin)."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Membership(models.Model):
@@ -70,11 +66,11 @@ class MemberInvitation(models.Model):
     @classmethod
     def create(cls, organisation, email: str) -> tuple[MemberInvitation, str]:
         """A new invitation and its token (shown once, in the e-mail)."""
-        token = secrets.token_urlsafe(32)
+        token, token_hash = new_token()
         invitation = cls.objects.create(
             organisation=organisation,
             email=email,
-            token_hash=hash_token(token),
+            token_hash=token_hash,
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         return invitation, token

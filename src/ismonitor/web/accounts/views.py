@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..editions.actions import ActionError, accept_member_invitation, member_invitation_for_token
+from ..tokens import invalid_link
 from .forms import JoinForm
 
 login = auth_views.LoginView.as_view(
@@ -23,15 +23,10 @@ def logout(request):
     return redirect("portal:home")
 
 
-def _get_invitation_for_token(token: str):
-    invitation = member_invitation_for_token(token)
-    if invitation is None:
-        raise Http404("no usable invitation")
-    return invitation
-
-
 def join(request, token: str):
-    invitation = _get_invitation_for_token(token)
+    invitation = member_invitation_for_token(token)
+    if invitation is None:  # unknown, used, expired or replaced: a page that says so (404)
+        return invalid_link(request, "join")
     form = JoinForm(request.POST or None, initial={"username": invitation.email})
     if request.method == "POST" and form.is_valid():
         try:

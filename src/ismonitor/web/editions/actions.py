@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from ismonitor.instrument import InstrumentError, bundled, get, load_text
 from ismonitor.study import ResponsesError, ResponsesFileError, check_file, write
 
-from ..accounts.models import MemberInvitation, Membership, hash_token
+from ..accounts.models import MemberInvitation, Membership
+from ..tokens import hash_token, plausible
 from .models import Answer, Edition, Organisation, Participation, fingerprint
 from .table import row_for, stored_answers, table_of
 
@@ -210,7 +211,17 @@ def _option_keys(instrument, item_key: str) -> list[str]:
 
 
 def participation_link(participation: Participation, base_url: str) -> str:
+    """The invitation link of a participation whose plain token this instance holds (one
+    that was just made, or found by its link): the database keeps only the hash."""
     return f"{base_url.rstrip('/')}/i/{participation.token}/"
+
+
+def new_link(participation: Participation, base_url: str) -> str:
+    """A new invitation link for the organisation; the earlier link stops working (browsers
+    that already opened it keep their access)."""
+    participation.new_token()
+    participation.save(update_fields=["token_hash"])
+    return participation_link(participation, base_url)
 
 
 def _send(template: str, to: str, context: dict[str, Any]) -> None:
@@ -228,42 +239,47 @@ def _send(template: str, to: str, context: dict[str, Any]) -> None:
 
 
 def invite(participation: Participation, base_url: str) -> bool:
-    """Send the invitation with the organisation's personal link; False without an address."""
+    """Send the invitation with a new personal link (an earlier link stops working);
+    False without an address."""
     organisation = participation.organisation
     if not organisation.email:
         return False
-    _send(
-        "invitation",
-        organisation.email,
-        {
-            "organisation": organisation,
-            "edition": participation.edition,
-            "link": participation_link(participation, base_url),
-        },
-    )
-    participation.invited_at = participation.invited_at or timezone.now()
-    participation.save(update_fields=["invited_at"])
+    with transaction.atomic():  # a failed e-mail keeps the earlier link
+        _send(
+            "invitation",
+            organisation.email,
+            {
+                "organisation": organisation,
+                "edition": participation.edition,
+                "link": new_link(participation, base_url),
+                "again": participation.invited_at is not None,
+            },
+        )
+        participation.invited_at = participation.invited_at or timezone.now()
+        participation.save(update_fields=["invited_at"])
     return True
 
 
 def remind(participation: Participation, base_url: str) -> bool:
-    """Send a reminder to an organisation that has not submitted yet."""
+    """Send a reminder with a new personal link (the earlier one stops working) to an
+    organisation that has not submitted yet."""
     organisation = participation.organisation
     if participation.submitted_at or not organisation.email:
         return False
-    _send(
-        "reminder",
-        organisation.email,
-        {
-            "organisation": organisation,
-            "edition": participation.edition,
-            "link": participation_link(participation, base_url),
-            "started": participation.started_at is not None,
-        },
-    )
-    participation.reminded_at = timezone.now()
-    participation.invited_at = participation.invited_at or participation.reminded_at
-    participation.save(update_fields=["reminded_at", "invited_at"])
+    with transaction.atomic():  # a failed e-mail keeps the earlier link
+        _send(
+            "reminder",
+            organisation.email,
+            {
+                "organisation": organisation,
+                "edition": participation.edition,
+                "link": new_link(participation, base_url),
+                "started": participation.started_at is not None,
+            },
+        )
+        participation.reminded_at = timezone.now()
+        participation.invited_at = participation.invited_at or participation.reminded_at
+        participation.save(update_fields=["reminded_at", "invited_at"])
     return True
 
 
@@ -279,21 +295,29 @@ def invite_all(edition: Edition, base_url: str, reminder: bool = False) -> int:
 
 
 def invite_member(organisation: Organisation, email: str, base_url: str) -> MemberInvitation:
-    """Invite a person to become a member of an organisation (an account with a password)."""
-    invitation, token = MemberInvitation.create(organisation, email)
-    _send(
-        "member_invitation",
-        email,
-        {
-            "organisation": organisation,
-            "link": f"{base_url.rstrip('/')}/accounts/join/{token}/",
-            "days": (invitation.expires_at - invitation.created_at).days,
-        },
-    )
+    """Invite a person to become a member of an organisation (an account with a password);
+    an earlier invitation of the same address to the same organisation stops working."""
+    with transaction.atomic():  # a failed e-mail keeps the earlier invitation
+        now = timezone.now()
+        MemberInvitation.objects.filter(
+            organisation=organisation, email__iexact=email, accepted_at=None, expires_at__gt=now
+        ).update(expires_at=now)
+        invitation, token = MemberInvitation.create(organisation, email)
+        _send(
+            "member_invitation",
+            email,
+            {
+                "organisation": organisation,
+                "link": f"{base_url.rstrip('/')}/accounts/join/{token}/",
+                "days": (invitation.expires_at - invitation.created_at).days,
+            },
+        )
     return invitation
 
 
 def member_invitation_for_token(token: str) -> MemberInvitation | None:
+    if not plausible(token):
+        return None
     invitation = MemberInvitation.objects.filter(token_hash=hash_token(token)).first()
     return invitation if invitation is not None and invitation.usable else None
 

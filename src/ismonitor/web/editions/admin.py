@@ -22,7 +22,7 @@ class ParticipationAdmin(admin.ModelAdmin):
     list_display = ("organisation", "edition", "invited_at", "started_at", "submitted_at", "locked")
     list_filter = ("edition", "locked", "imported")
     search_fields = ("organisation__org_id", "organisation__name")
-    exclude = ("token", "token_selector")
+    exclude = ("token_hash",)
 
 
 @admin.register(Answer)

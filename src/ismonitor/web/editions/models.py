@@ -8,7 +8,6 @@ save must name, so that a stale page never overwrites a colleague's answer unsee
 from __future__ import annotations
 
 import hashlib
-import secrets
 from functools import lru_cache
 
 from django.conf import settings
@@ -17,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ismonitor.instrument import Instrument, get, load_text
+
+from ..tokens import TokenMixin
 
 
 @lru_cache(maxsize=32)
@@ -106,17 +107,16 @@ class Edition(models.Model):
         return f"synthetic-{self.year}" if self.synthetic else str(self.year)
 
 
-class Participation(models.Model):
+class Participation(TokenMixin, models.Model):
     """An organisation in an edition: its invitation link, progress and lock."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="participations")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="participations"
     )
-    token = models.CharField(max_length=64, unique=True, editable=False)
-    """The secret in the invitation link; looked up by its first characters, then compared
-    in constant time (see ``portal.access``), so that a link can be sent again."""
-    token_selector = models.CharField(max_length=12, db_index=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    """The SHA-256 of the secret in the invitation link (see ``ismonitor.web.tokens``): the
+    link itself is only in the e-mail, so every invitation or reminder makes a new one."""
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -136,13 +136,9 @@ class Participation(models.Model):
         return f"{self.organisation} in {self.edition}"
 
     def save(self, *args, **kwargs):
-        if not self.token:
+        if not self.token_hash:
             self.new_token()
         super().save(*args, **kwargs)
-
-    def new_token(self) -> None:
-        self.token = secrets.token_urlsafe(32)
-        self.token_selector = self.token[:12]
 
     @property
     def status(self) -> str:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("participations/<int:pk>/invite/", views.participation_invite, name="invite"),
     path("participations/<int:pk>/remind/", views.participation_remind, name="remind"),
     path("participations/<int:pk>/reopen/", views.participation_reopen, name="reopen"),
+    path("participations/<int:pk>/link/", views.participation_new_link, name="new_link"),
     path("builds/<int:pk>/", views.build_view, name="build"),
     path("builds/<int:pk>/national.pdf", views.build_download, name="build_download"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -91,10 +92,7 @@ def edition_detail(request, pk: int):
         "started": participations.exclude(started_at=None).count(),
         "submitted": participations.exclude(submitted_at=None).count(),
     }
-    base = _base_url(request)
-    rows = [
-        {"participation": p, "link": actions.participation_link(p, base)} for p in participations
-    ]
+    rows = [{"participation": p} for p in participations]
     return render(
         request,
         "editions/detail.html",
@@ -203,7 +201,13 @@ def remind_all(request, pk: int):
     count = actions.invite_all(edition, _base_url(request), reminder=True)
     messages.success(
         request,
-        ngettext("%(count)s reminder has been sent.", "%(count)s reminders have been sent.", count)
+        ngettext(
+            "%(count)s reminder has been sent, with a new link: the link sent earlier no "
+            "longer works.",
+            "%(count)s reminders have been sent, each with a new link: the links sent earlier "
+            "no longer work.",
+            count,
+        )
         % {"count": count},
     )
     return redirect("editions:detail", pk)
@@ -214,7 +218,13 @@ def remind_all(request, pk: int):
 def participation_invite(request, pk: int):
     participation = get_participation_for_researcher(request, pk)
     if actions.invite(participation, _base_url(request)):
-        messages.success(request, _("The invitation has been sent."))
+        messages.success(
+            request,
+            _(
+                "The invitation has been sent with a new link; any link sent earlier no "
+                "longer works."
+            ),
+        )
     else:
         messages.error(request, _("This organisation has no e-mail address."))
     return redirect("editions:detail", participation.edition_id)
@@ -225,10 +235,22 @@ def participation_invite(request, pk: int):
 def participation_remind(request, pk: int):
     participation = get_participation_for_researcher(request, pk)
     if actions.remind(participation, _base_url(request)):
-        messages.success(request, _("The reminder has been sent."))
+        messages.success(
+            request,
+            _("The reminder has been sent with a new link; the link sent earlier no longer works."),
+        )
     else:
         messages.error(request, _("No reminder was sent: submitted already, or no e-mail address."))
     return redirect("editions:detail", participation.edition_id)
+
+
+@require_POST
+@researcher_required
+def participation_new_link(request, pk: int):
+    """A new invitation link, shown once on this page (for handing on without e-mail)."""
+    participation = get_participation_for_researcher(request, pk)
+    link = actions.new_link(participation, _base_url(request))
+    return render(request, "editions/link.html", {"participation": participation, "link": link})
 
 
 @require_POST
@@ -345,7 +367,9 @@ def organisation_detail(request, pk: int):
             "organisation": organisation,
             "participations": organisation.participations.select_related("edition"),
             "members": organisation.memberships.select_related("user"),
-            "invitations": organisation.member_invitations.filter(accepted_at=None),
+            "invitations": organisation.member_invitations.filter(
+                accepted_at=None, expires_at__gt=timezone.now()
+            ),
             "member_form": MemberForm(),
         },
     )
@@ -358,7 +382,13 @@ def member_invite(request, pk: int):
     form = MemberForm(request.POST)
     if form.is_valid():
         actions.invite_member(organisation, form.cleaned_data["email"], _base_url(request))
-        messages.success(request, _("The invitation to become a member has been sent."))
+        messages.success(
+            request,
+            _(
+                "The invitation to become a member has been sent. An earlier invitation to "
+                "this address no longer works."
+            ),
+        )
     else:
         messages.error(request, _("Enter a valid e-mail address."))
     return redirect("editions:organisation", pk)

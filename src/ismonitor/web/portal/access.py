@@ -9,27 +9,29 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.crypto import constant_time_compare
 
 from ..accounts.models import Membership, is_researcher
 from ..editions.models import Organisation, Participation
+from ..tokens import hash_token, plausible
 
 SESSION_KEY = "ismonitor_participations"
 """The participations this browser opened by their invitation link."""
 
 
 def get_participation_for_token(token: str) -> Participation:
-    """The participation of an invitation link; 404 for any other token."""
-    selector = token[:12]
-    if len(token) < 32:
+    """The participation of an invitation link, found by the token's hash (see
+    ``ismonitor.web.tokens``); 404 for any other token, also one that has been replaced."""
+    if not plausible(token):
         raise Http404("no such invitation")
-    candidates = Participation.objects.select_related("edition", "organisation").filter(
-        token_selector=selector
+    participation = (
+        Participation.objects.select_related("edition", "organisation")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
-    for participation in candidates:
-        if constant_time_compare(participation.token, token):
-            return participation
-    raise Http404("no such invitation")
+    if participation is None:
+        raise Http404("no such invitation")
+    participation.token = token
+    return participation
 
 
 def grant(request, participation: Participation) -> None:

@@ -22,6 +22,7 @@ from ..editions import actions
 from ..editions.models import Participation
 from ..pulse.access import may_manage as may_manage_pulse
 from ..pulse.actions import overview as pulse_overview
+from ..tokens import invalid_link
 from . import dashboard as dash
 from . import questionnaire as q
 from .access import (
@@ -58,7 +59,10 @@ def home(request):
 @require_GET
 def enter(request, token: str):
     """The invitation link: remember the participation in this browser and go on."""
-    participation = get_participation_for_token(token)
+    try:
+        participation = get_participation_for_token(token)
+    except Http404:
+        return invalid_link(request, "invitation")
     grant(request, participation)
     return redirect("portal:participation", participation.pk)
 

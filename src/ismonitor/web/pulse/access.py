@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from ..accounts.models import Membership, is_researcher
 from ..editions.models import Organisation
+from ..tokens import hash_token, plausible
 from .models import PulseSurvey
 
 
@@ -45,9 +46,13 @@ def get_pulse_for_member(request, pk: int) -> PulseSurvey:
 
 
 def get_pulse_for_token(token: str) -> PulseSurvey:
-    """The pulse survey of an anonymous link; 404 for any other token."""
-    if len(token) < 32:
+    """The pulse survey of an anonymous link, found by the token's hash (see
+    ``ismonitor.web.tokens``); 404 for any other token, also one that has been replaced."""
+    if not plausible(token):
         raise Http404("no such pulse survey")
-    return get_object_or_404(
-        PulseSurvey.objects.select_related("organisation", "edition"), token=token
+    survey = get_object_or_404(
+        PulseSurvey.objects.select_related("organisation", "edition"),
+        token_hash=hash_token(token),
     )
+    survey.token = token
+    return survey

@@ -75,6 +75,13 @@ def start_pulse(
         ) from None
 
 
+def new_link(survey: PulseSurvey) -> str:
+    """A new token for the survey's anonymous link; the earlier link stops working."""
+    token = survey.new_token()
+    survey.save(update_fields=["token_hash"])
+    return token
+
+
 def set_departments(survey: PulseSurvey, names: list[str]) -> None:
     """Change the departments; only before the first answer, which names one of them."""
     with transaction.atomic():

@@ -7,7 +7,6 @@ order of the rows tells who answered when (see docs/portal.md, "The pulse survey
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.db import models
@@ -18,9 +17,10 @@ from ismonitor.instrument import Instrument
 from ismonitor.study.pulse import INSTRUMENT, pulse_instrument
 
 from ..editions.models import Edition, Organisation
+from ..tokens import TokenMixin
 
 
-class PulseSurvey(models.Model):
+class PulseSurvey(TokenMixin, models.Model):
     """An organisation's pulse survey in an edition, with its anonymous link."""
 
     organisation = models.ForeignKey(
@@ -31,7 +31,9 @@ class PulseSurvey(models.Model):
     instrument_version = models.CharField(max_length=40)
     departments = models.JSONField(_("departments"), default=list, blank=True)
     """[key, name] pairs: the answer list of the department question."""
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    """The SHA-256 of the secret in the anonymous link (see ``ismonitor.web.tokens``): the
+    link is shown once when it is made; a new one makes the earlier one stop working."""
     is_open = models.BooleanField(_("open"), default=False)
     results_released_at = models.DateTimeField(null=True, blank=True, editable=False)
     """When the survey was first closed with enough responses for results to be shown.
@@ -51,8 +53,8 @@ class PulseSurvey(models.Model):
         return f"{self.organisation} pulse {self.edition}"
 
     def save(self, *args, **kwargs):
-        if not self.token:
-            self.token = secrets.token_urlsafe(32)
+        if not self.token_hash:
+            self.new_token()
         super().save(*args, **kwargs)
 
     def department_list(self) -> list[tuple[str, str]]:

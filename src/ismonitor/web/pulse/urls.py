@@ -10,4 +10,5 @@ urlpatterns = [
     path("pulse/<int:pk>/open/", views.pulse_open, name="open"),
     path("pulse/<int:pk>/close/", views.pulse_close, name="close"),
     path("pulse/<int:pk>/departments/", views.pulse_departments, name="departments"),
+    path("pulse/<int:pk>/link/", views.pulse_new_link, name="new_link"),
 ]

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..editions.actions import ActionError
 from ..portal import questionnaire as q
+from ..tokens import invalid_link
 from . import actions
 from .access import get_organisation_for_member, get_pulse_for_member, get_pulse_for_token
 from .results import results
@@ -43,13 +45,15 @@ def pulse_start(request, pk: int):
         messages.error(request, str(error))
         return redirect("portal:organisation", organisation.pk)
     messages.success(request, _("The pulse survey is open. Share its link with your employees."))
-    return redirect("pulse:detail", survey.pk)
+    return _detail(request, survey, with_link=True)
 
 
-@require_GET
-def pulse_detail(request, pk: int):
-    survey = get_pulse_for_member(request, pk)
-    link = request.build_absolute_uri(reverse("pulse:answer", args=[survey.token]))
+def _detail(request, survey, with_link: bool = False):
+    """The survey's page; with its link only right after the link was made (the answer to
+    that POST), since only the link's hash is kept."""
+    link = ""
+    if with_link:
+        link = request.build_absolute_uri(reverse("pulse:answer", args=[survey.token]))
     return render(
         request,
         "pulse/detail.html",
@@ -61,6 +65,20 @@ def pulse_detail(request, pk: int):
             "can_change_departments": not survey.responses.exists(),
         },
     )
+
+
+@require_GET
+def pulse_detail(request, pk: int):
+    return _detail(request, get_pulse_for_member(request, pk))
+
+
+@require_POST
+def pulse_new_link(request, pk: int):
+    """A new anonymous link, shown once; the earlier link stops working."""
+    survey = get_pulse_for_member(request, pk)
+    actions.new_link(survey)
+    messages.success(request, _("This is the survey's new link. The earlier link no longer works."))
+    return _detail(request, survey, with_link=True)
 
 
 @require_POST
@@ -163,7 +181,10 @@ def _render(request, survey, instrument, answers=None, errors=None, posted=None,
 @require_http_methods(["GET", "POST"])
 def pulse_answer(request, token: str):
     """The employee's page: the questions, or thanks, or that the survey is closed."""
-    survey = get_pulse_for_token(token)
+    try:
+        survey = get_pulse_for_token(token)
+    except Http404:
+        return invalid_link(request, "pulse")
     if _has_answered(request, survey):
         return render(request, "pulse/thanks.html", {"survey": survey})
     if not survey.is_open:
