@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -284,3 +286,127 @@ def test_visits_go_on_line_by_line_from_the_first_unusual_batch(tmp_path, monkey
     slow = _run(tmp_path / "site", tmp_path / "slow", on_error="reject")
     _assert_same(bulk, slow)
     assert slow[0].rejected == 1 and "line 240001" in slow[0].rejections[0]
+
+
+# --- on several cores ---------------------------------------------------------------
+
+
+def _row_groups(report) -> list[int]:
+    (part,) = (report.out_dir / "events").glob("*.parquet")
+    metadata = pq.ParquetFile(part).metadata
+    return [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
+
+
+def _spy(monkeypatch, name: str) -> list:
+    """The calls of ``discourse.<name>``: its arguments and what it returned."""
+    calls, real = [], getattr(discourse, name)
+
+    def spy(*args):
+        result = real(*args)
+        calls.append((*args, result))
+        return result
+
+    monkeypatch.setattr(discourse, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monkeypatch, as_zip):
+    _varied_export(tmp_path / "site", topics=90)
+    path = tmp_path / "site" / "t" / "150.json"
+    data = json.loads(path.read_text())  # a time in another form: this file post by post
+    data["post_stream"]["posts"][0].update(created_at="2024-03-01T10:00:00+01:00")
+    path.write_text(json.dumps(data))
+    path = tmp_path / "site"
+    if as_zip:
+        path = Path(shutil.make_archive(str(tmp_path / "site"), "zip", tmp_path, "site"))
+    monkeypatch.setattr(discourse, "CHUNK_BYTES", 6_000)  # many chunks, even for this export
+    monkeypatch.setattr(discourse, "GROUP_EVENTS", 20)
+    pools = _spy(monkeypatch, "in_order")
+    reconciled = _spy(monkeypatch, "_reconciled")
+    parallel = _run(path, tmp_path / "parallel", workers=3)
+    single = _run(path, tmp_path / "single", workers=1)
+    assert len(pools) == 1 and len(pools[0][1]) > 10 and pools[0][2] == 3  # one process: no pool
+    # the first post of a long topic is in its file of more posts too, read before it
+    assert any(result not in (None, segment) for segment, _, result in reconciled)
+    _assert_same(parallel, single)
+    assert _row_groups(parallel[0]) == _row_groups(single[0]) and len(_row_groups(single[0])) > 1
+    report = parallel[0]
+    assert report.skipped["duplicate"] > 5 and report.skipped["post_not_in_export"] > 5
+    _line_by_line_only(monkeypatch)
+    _assert_same(parallel, _run(path, tmp_path / "slow", workers=3))
+
+
+def _post(topic: int, number: int, **fields) -> dict:
+    return {
+        "id": topic * 100 + number,
+        "topic_id": topic,
+        "post_number": number,
+        "user_id": number,
+        "created_at": f"2024-03-01T10:00:0{number}.000Z",
+        "post_type": 1,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("group", [50_000, 1])
+def test_what_a_worker_did_not_know_is_set_right_here(tmp_path, monkeypatch, group):
+    """A worker does not know the posts and categories of the files before its chunk:
+    a post it took that was seen before is a duplicate; a topic whose category it did
+    not know is read again here, and so is a file it found unusual only in a duplicate."""
+    site = tmp_path / "site"
+
+    def write(name, topic, posts, **fields):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        data = {"id": topic, "post_stream": {"posts": posts}, **fields}
+        (site / name).write_text(json.dumps(data))
+
+    write("a/1.json", 1, [_post(1, 1), _post(1, 2)], category_id=5)
+    write("a/2.json", 2, [_post(2, 1)], category_id=6)
+    # another chunk
+    write("b/1-more.json", 1, [_post(1, 3), _post(1, 2)])  # in category 5
+    write("b/2.json", 2, [_post(2, 1), _post(2, 2)], category_id=6)  # post 1 again
+    write("b/3.json", 3, [_post(1, 1, id=2.5), _post(3, 1)], category_id=7)  # float: in a duplicate
+    write("b/4.json", 4, [_post(4, 1), _post(2, 1)], category_id=8)
+    monkeypatch.setattr(discourse, "GROUP_EVENTS", group)
+    monkeypatch.setattr(discourse, "in_chunks", lambda sizes, target: [slice(0, 2), slice(2, 6)])
+    reconciled = _spy(monkeypatch, "_reconciled")
+    kinds, take = [], discourse._Reader.take_from_worker
+    monkeypatch.setattr(
+        discourse._Reader, "take_from_worker", lambda self, s: kinds.append(s[0]) or take(self, s)
+    )
+    parallel = _run(site, tmp_path / "parallel", workers=2)
+    single = _run(site, tmp_path / "single", workers=1)
+    _assert_same(parallel, single)
+    assert "lines" in kinds  # b/3.json, for the worker
+    assert _row_groups(parallel[0]) == _row_groups(single[0]) == [7]  # all in bulk here
+    assert parallel[0].skipped == {"duplicate": 4}
+    groups = {
+        row["event_id"]: row["group_id"]
+        for row in pq.read_table(single[0].out_dir / "events").to_pylist()
+    }
+    assert groups["1#3"] == "5" and groups["3#1"] == "7"
+    results = [result for segment, _, result in reconciled if result is not segment]
+    assert None in results  # b/1-more.json: read again here
+    if group == 1:  # b/2.json alone, without post 1 (in one group, all are read again)
+        assert any(result is not None for result in results)
+    _line_by_line_only(monkeypatch)
+    _assert_same(parallel, _run(site, tmp_path / "slow", workers=1))
+
+
+def test_an_unusual_file_in_a_worker_is_read_post_by_post_here(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "site", topics=30)
+    path = tmp_path / "site" / "t" / "115.json"
+    data = json.loads(path.read_text())
+    data["post_stream"]["posts"][1].update(deleted_at=None, post_type=1, user_id=3)
+    data["post_stream"]["posts"][1].update(created_at="gisteren")
+    path.write_text(json.dumps(data))
+    monkeypatch.setattr(discourse, "CHUNK_BYTES", 8_000)
+    parallel = _run(tmp_path / "site", tmp_path / "p", on_error="reject", workers=2)
+    single = _run(tmp_path / "site", tmp_path / "s", on_error="reject", workers=1)
+    _assert_same(parallel, single)
+    assert _row_groups(parallel[0]) == _row_groups(single[0])
+    assert parallel[0].rejected == 1 and "field 'created_at'" in parallel[0].rejections[0]
+    with pytest.raises(MalformedRecordError, match="gisteren"):
+        _run(tmp_path / "site", tmp_path / "abort", workers=2)
+    assert not (tmp_path / "abort").exists()

@@ -30,8 +30,11 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from functools import partial
+from itertools import compress
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,8 +50,12 @@ from ._common import (
     bulk_iso_micros,
     collector_paused,
     fast_json,
+    import_workers,
+    in_chunks,
+    in_order,
     load_json,
     read_in_bulk,
+    source_in_worker,
 )
 
 POST_TYPES = {2: "moderator_action", 3: "small_action", 4: "whisper"}
@@ -71,24 +78,19 @@ class DiscourseImporter(BaseImporter):
         columns = EventColumns()
         with ExportSource(path) as source:
             names = source.names()
-            files = enumerate(names)
-            while True:
-                group = _Group(state)
-                left = group.fill(source, files)
-                yield from _bulk(group, source, len(names), columns, context)
-                if left is _FULL:
-                    continue
-                if left is None:  # no files left
-                    break
-                # A file the group did not take, after those before it.
-                done, name = left
-                lower = name.lower()
-                if lower.endswith(".json"):  # with anything unusual: line by line
-                    yield from columns.flush()
-                    yield from state.read_file(source, name, context)
-                elif lower.endswith(".csv"):
-                    yield from _visits(source, name, done, context, columns)
-                context.progress(done + 1, len(names))
+            files = list(enumerate(names))
+            sizes = _sizes(source, names)
+            workers = import_workers(sum(sizes), context)
+            chunks = in_chunks(sizes, CHUNK_BYTES)
+            reader = _Reader(source, state, columns, context, len(names))
+            if workers == 1 or len(chunks) == 1:
+                for segment in _segments(source, state, files):
+                    yield from reader.take(segment)
+            else:  # chunks of files parsed in worker processes, handed on in order
+                tasks = [(str(path), files[chunk]) for chunk in chunks]
+                for segments in in_order(_segments_in_worker, tasks, workers):
+                    for segment in segments:
+                        yield from reader.take_from_worker(segment)
         visits = context.option("user_visits")
         if visits is not None:
             with ExportSource(visits) as source:
@@ -97,38 +99,195 @@ class DiscourseImporter(BaseImporter):
         state.count_missing(context)
 
 
+CHUNK_BYTES = 16 << 20
+"""Topic files handed to a worker process at a time (when there are workers)."""
+
 GROUP_EVENTS = 50_000
 """Events gathered before their times are read together."""
 
+SAMPLE_FILES = 1024
+"""Of a folder of more topic files than a few times this, only so many evenly spread
+are measured to split the files among processes (one ``stat`` a file would cost more
+than a second for 150,000 files)."""
 
-def _bulk(group: _Group, source, total: int, columns: EventColumns, context):
-    """The events of a group of topic files: in bulk if nothing in them is unusual, else
-    file by file (from the state before the group)."""
-    if not group.files:
-        return
-    ts = bulk_iso_micros(group.times)
-    if ts is None:
-        yield from columns.flush()
-        for done, name in group.files:
-            yield from group.state.read_file(source, name, context)
-            context.progress(done + 1, total)
-        return
-    group.commit()
-    for reason, number in group.skipped.items():
-        context.skip(reason, number)
-    yield from columns.add(
-        [
-            pa.array(group.ids, pa.string()),
-            ts,
-            pa.array(group.users, pa.string()),
-            pa.array(group.actions, pa.string()),
-            pa.array(group.threads, pa.string()),
-            pa.array(group.parents, pa.string()),
-            pa.array(group.groups, pa.string()),
+
+def _sizes(source: ExportSource, names: list[str]) -> list[int]:
+    """The size of each topic file (0 for other files), or an estimate of it."""
+    topics = [name.lower().endswith(".json") for name in names]
+    if not source.path.is_dir() or sum(topics) <= 4 * SAMPLE_FILES:
+        return [
+            source.size(name) if topic else 0 for name, topic in zip(names, topics, strict=True)
         ]
-    )
-    for done, _ in group.files:
-        context.progress(done + 1, total)
+    topic_files = list(compress(names, topics))
+    step = len(topic_files) / SAMPLE_FILES
+    sample = [source.size(topic_files[int(number * step)]) for number in range(SAMPLE_FILES)]
+    average = max(1, round(sum(sample) / len(sample)))
+    return [average if topic else 0 for topic in topics]
+
+
+def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]) -> Iterator:
+    """The files in order, in groups: ``("bulk", files, skipped, events, book)`` for a
+    group of topic files read in bulk (``book``: what :meth:`_Topics.commit` and
+    :func:`_reconciled` need), ``("lines", [file])`` for a topic file to be read post by
+    post (in this process, which reports each problem), ``("other", [file])`` for a
+    visits CSV or any other file. ``state`` is what the files before left, as the one
+    reading the segments keeps it: it commits a bulk group before asking for more.
+
+    Which topic files are read post by post depends on nothing but each file and what
+    came before it (not on the groups), so that the events come in the same batches
+    however the files are split among processes."""
+    start = 0
+    while start < len(files):
+        group = _Group(state)
+        index, stop = start, None
+        # The collector paused: the group's files are parsed and their events taken out
+        # with no yield in between (see collector_paused).
+        with collector_paused():
+            while index < len(files):
+                done, name = files[index]
+                if not name.lower().endswith(".json"):
+                    stop = "other"
+                    break
+                index += 1
+                data = fast_json(source.read(name))
+                taken = data is not NOT_JSON and group.add(done, name, data)
+                data = None  # let it go before the next is read
+                if not taken:
+                    stop = "lines"
+                    break
+                if group.events >= GROUP_EVENTS:
+                    break
+        if group.files:
+            segment = group.segment()
+            if segment is None:  # a time in another form: the first file with one
+                bad = group.first_with_unusual_times()
+                files_before, group = group.files[:bad], None
+                yield from _segments(source, state, files_before)  # read again, all usual
+                yield ("lines", [files[start + bad]])
+                start += bad + 1
+                continue
+            group = None
+            yield segment
+        if stop == "lines":
+            yield ("lines", [files[index - 1]])
+        elif stop == "other":
+            yield ("other", [files[index]])
+            index += 1
+        start = index
+
+
+def _segments_in_worker(task: tuple) -> list[tuple]:
+    """:func:`_segments` of one chunk of files, in a worker process, knowing only what
+    this chunk's own groups saw (the main process checks the rest: :func:`_reconciled`)."""
+    path, files = task
+    source = source_in_worker(path, None)
+    state = _Topics()
+    segments = []
+    for segment in _segments(source, state, files):
+        if segment[0] == "bulk":
+            state.commit(segment[4], everything=False)
+        segments.append(segment)
+    return segments
+
+
+class _Reader:
+    """Takes the segments in order: counts, events, progress, and the state."""
+
+    def __init__(self, source, state: _Topics, columns: EventColumns, context, total: int):
+        self.source, self.state, self.columns = source, state, columns
+        self.context, self.total = context, total
+
+    def take(self, segment: tuple) -> Iterator[tuple | EventBatch]:
+        context, total = self.context, self.total
+        kind, files = segment[:2]
+        if kind == "bulk":
+            _, _, skipped, events, book = segment
+            self.state.commit(book)
+            for reason, number in skipped.items():
+                context.skip(reason, number)
+            yield from self.columns.add(events)
+            for done, _ in files:
+                context.progress(done + 1, total)
+        elif kind == "lines":  # anything unusual: what came before, then post by post
+            yield from self.columns.flush()
+            for done, name in files:
+                yield from self.state.read_file(self.source, name, context)
+                context.progress(done + 1, total)
+        else:
+            for done, name in files:
+                if name.lower().endswith(".csv"):
+                    yield from _visits(self.source, name, done, context, self.columns)
+                context.progress(done + 1, total)
+
+    def take_from_worker(self, segment: tuple) -> Iterator[tuple | EventBatch]:
+        """A segment made in a worker process, which did not know what the files before
+        its chunk left: as it is where that changes nothing, else with the posts seen
+        before left out, else (rarely) read again here."""
+        if segment[0] == "other":
+            yield from self.take(segment)
+            return
+        checked = _reconciled(segment, self.state) if segment[0] == "bulk" else None
+        if checked is not None:
+            yield from self.take(checked)
+            return
+        for again in _segments(self.source, self.state, segment[1]):
+            yield from self.take(again)
+
+
+def _reconciled(segment: tuple, state: _Topics) -> tuple | None:
+    """A bulk segment made without knowing ``state``, as if made knowing it: a post it
+    took that is in ``state.seen`` is a duplicate. None if it read a topic's category
+    otherwise than ``state`` has it, or left out a post as a duplicate that is not one
+    after all (the group must be read again)."""
+    _, files, skipped, events, book = segment
+    claimed, outcomes, found, dups, category, assumed, unknown, listed = book
+    known, seen = state.category, state.seen
+    if any(topic in known for topic in unknown) or any(
+        known.get(topic, _ABSENT) != value for topic, value in assumed.items()
+    ):
+        return None
+    if seen.isdisjoint(claimed) and all(key in seen for _, key, in_group in dups if not in_group):
+        return segment
+    taken: list = []
+    taken_found: list = []
+    kept: set = set()
+    dropped: list[int] = []
+    less: Counter[str] = Counter()
+    waiting = iter(dups)  # the duplicates in the order met, by the posts taken before
+    dup = next(waiting, None)
+    row = 0
+    for index, key in enumerate(claimed):
+        while dup is not None and dup[0] <= index:
+            if dup[1] not in seen and dup[1] not in kept:
+                return None
+            dup = next(waiting, None)
+        outcome = outcomes[index]
+        if key in seen:
+            if outcome is None:
+                dropped.append(row)
+            else:
+                less[outcome] += 1
+            less["duplicate"] -= 1
+        else:
+            kept.add(key)
+            taken.append(key)
+            taken_found.append(found[index])
+        if outcome is None:
+            row += 1
+    while dup is not None:
+        if dup[1] not in seen and dup[1] not in kept:
+            return None
+        dup = next(waiting, None)
+    counts = Counter(skipped)
+    counts.subtract(less)
+    counts = Counter({reason: number for reason, number in counts.items() if number})
+    if dropped:
+        keep = np.ones(len(events[0]), bool)
+        keep[dropped] = False
+        mask = pa.array(keep)
+        events = [column.filter(mask) for column in events]
+    book = (taken, [], taken_found, [], category, {}, set(), listed)
+    return ("bulk", files, counts, events, book)
 
 
 class _Unusual(Exception):
@@ -136,22 +295,46 @@ class _Unusual(Exception):
 
 
 _ABSENT = object()
-_FULL = object()
+
+_WIDE = 1 << 32
+
+
+def _pair(topic: int, value) -> int | tuple:
+    """``(topic, value)`` as one number where ``value`` is a whole number from 0 to
+    2**32 (a post number or id): kept, hashed and compared faster than a pair, and
+    nothing for the garbage collector to walk; else the pair. Equal pairs give equal
+    keys (``1.0`` and ``True`` are ``1``, as in a pair)."""
+    if type(value) is not int:
+        if type(value) is bool or (type(value) is float and value.is_integer()):
+            value = int(value)
+        else:
+            return (topic, value)
+    return topic << 32 | value if 0 <= value < _WIDE else (topic, value)
 
 
 class _Group:
     """The events of a group of topic files, gathered post by post exactly as
     :meth:`_Topics._post` makes them, with their times as text (read together at the
-    end). Changes nothing in ``state`` until :meth:`commit`."""
+    end). Changes nothing in ``state``: the reader commits what the group took.
+
+    For the main process to correct a group made in a worker process (which did not know
+    what the files before its chunk left), the group keeps, for every post it took, what
+    became of it, every duplicate it left out, and the categories of topics it took from
+    ``state``."""
 
     def __init__(self, state: _Topics):
         self.state = state
         self.files: list[tuple[int, str]] = []
-        self.skipped: Counter[str] = Counter()
-        self.seen: set[tuple[int, int]] = set()
-        self.found: list[tuple[int, int]] = []
-        self.listed: list[tuple[int, list]] = []
+        self.ends: list[int] = []  # the events after each file
+        self.seen: set = set()
+        self.claimed: list = []  # the keys of the posts taken, in order
+        self.outcomes: list[str | None] = []  # of each: None (an event) or why skipped
+        self.found: list = []  # of each: the key of its post id, or None
+        self.dups: list[tuple[int, Any, bool]] = []  # (posts taken before, key, in group)
+        self.listed: list = []
         self.category: dict[int, str | None] = {}
+        self.assumed: dict[int, str | None] = {}  # categories taken from state
+        self.unknown: set[int] = set()  # topics whose category state did not know
         self.ids: list[str] = []
         self.times: list = []
         self.users: list[str] = []
@@ -160,14 +343,6 @@ class _Group:
         self.parents: list = []
         self.groups: list = []
         self.events = 0
-
-    def commit(self) -> None:
-        state = self.state
-        state.seen |= self.seen
-        state.found.update(self.found)
-        for topic, ids in self.listed:
-            state.listed.update(zip(itertools.repeat(topic), ids))
-        state.category.update(self.category)
 
     def _columns(self) -> tuple[list, ...]:
         return (
@@ -180,25 +355,45 @@ class _Group:
             self.groups,
         )
 
-    def fill(self, source: ExportSource, files: Iterator[tuple[int, str]]):
-        """Take topic files until the group is full (``_FULL``), the files run out
-        (None), or a file comes that the group does not take: then ``(done, name)``.
+    def segment(self) -> tuple | None:
+        """``("bulk", files, skipped, events, book)``; None if a time is in another form
+        (then see :meth:`first_with_unusual_times`)."""
+        ts = bulk_iso_micros(self.times)
+        if ts is None:
+            return None
+        skipped = Counter(self.outcomes)
+        del skipped[None]
+        if self.dups:
+            skipped["duplicate"] = len(self.dups)
+        events = [
+            pa.array(self.ids, pa.string()),
+            ts,
+            pa.array(self.users, pa.string()),
+            pa.array(self.actions, pa.string()),
+            pa.array(self.threads, pa.string()),
+            pa.array(self.parents, pa.string()),
+            pa.array(self.groups, pa.string()),
+        ]
+        book = (
+            self.claimed,
+            self.outcomes,
+            self.found,
+            self.dups,
+            self.category,
+            self.assumed,
+            self.unknown,
+            self.listed,
+        )
+        return ("bulk", self.files, skipped, events, book)
 
-        Python's garbage collector is paused meanwhile: the group's files are parsed
-        and their events taken out with no yield in between (see collector_paused).
-        """
-        with collector_paused():
-            for done, name in files:
-                if not name.lower().endswith(".json"):
-                    return done, name
-                data = fast_json(source.read(name))
-                taken = data is not NOT_JSON and self.add(done, name, data)
-                data = None  # let it go before the next is read
-                if not taken:
-                    return done, name
-                if self.events >= GROUP_EVENTS:
-                    return _FULL
-        return None
+    def first_with_unusual_times(self) -> int:
+        """The place in the group of the first file with a time in another form."""
+        start = 0
+        for place, end in enumerate(self.ends):
+            if bulk_iso_micros(self.times[start:end]) is None:
+                return place
+            start = end
+        return 0  # pragma: no cover - a time is checked on its own
 
     def add(self, done: int, name: str, data) -> bool:
         """Take in one file (as orjson read it); False, taking nothing, if anything in it
@@ -224,73 +419,81 @@ class _Group:
                 listed = None
         elif type(topic) is float:
             return False  # perhaps an integer beyond 64 bits, which json keeps whole
-        before = len(self.ids)
-        taken = self._posts(posts, topic, category)
-        if taken is None:
+        rows, taken, dups = len(self.ids), len(self.claimed), len(self.dups)
+        if not self._posts(posts, topic, category):
             for column in self._columns():
-                del column[before:]
+                del column[rows:]
+            self.seen.difference_update(self.claimed[taken:])
+            del self.claimed[taken:], self.outcomes[taken:], self.found[taken:]
+            del self.dups[dups:]
             return False
-        seen, found, counted = taken
         self.category.update(category)
-        self.seen.update(seen)
-        self.found.extend(found)
-        if listed is not None:
-            self.listed.append((topic, listed))
-        for reason, number in counted.items():
-            self.skipped[reason] += number
+        if listed:
+            base = topic << 32
+            if min(listed) >= 0 and max(listed) < _WIDE:
+                self.listed.extend(map(base.__add__, listed))
+            else:
+                self.listed.extend([_pair(topic, post_id) for post_id in listed])
         self.files.append((done, name))
         self.events = len(self.ids)
+        self.ends.append(self.events)
         return True
 
     def _category(self, topic: int, category: dict):
         """The category of a topic as known at this point (``_ABSENT`` if not known), from
         the file's ``category``, the group's or the state's."""
-        for known in (category, self.category, self.state.category):
-            found = known.get(topic, _ABSENT)
-            if found is not _ABSENT:
-                return found
-        return _ABSENT
+        found = category.get(topic, _ABSENT)
+        if found is _ABSENT:
+            found = self.category.get(topic, _ABSENT)
+            if found is _ABSENT:
+                found = self.state.category.get(topic, _ABSENT)
+                if found is _ABSENT:
+                    self.unknown.add(topic)
+                else:
+                    self.assumed[topic] = found
+        return found
 
-    def _posts(self, posts: list, file_topic, category: dict):
-        """The file's posts into the columns, as :meth:`_Topics._post` makes them: the
-        posts seen, the post ids found and the counts of what is left out; None if
-        anything is unusual."""
+    def _posts(self, posts: list, file_topic, category: dict) -> bool:
+        """The file's posts into the columns, as :meth:`_Topics._post` makes them; False
+        if anything is unusual."""
         earlier, in_group = self.state.seen, self.seen
-        seen: list[tuple[int, int]] = []
-        found: list[tuple[int, int]] = []
-        counted: dict[str, int] = {}
+        claimed, outcomes, found = self.claimed.append, self.outcomes.append, self.found.append
         threads: dict[int, tuple[str, str | None]] = {}  # topic: thread, group
         ids, times, users = self.ids.append, self.times.append, self.users.append
         actions, thread_ids, parents = self.actions.append, self.threads.append, self.parents.append
         groups = self.groups.append
         for post in posts:
             if type(post) is not dict:
-                return None
-            topic = post.get("topic_id", file_topic)
-            number, user = post.get("post_number", MISSING), post.get("user_id", MISSING)
+                return False
+            get = post.get
+            topic = get("topic_id", file_topic)
+            number, user = get("post_number", MISSING), get("user_id", MISSING)
             if type(topic) is not int or type(number) is not int or number < 1:
-                return None
-            key = (topic, number)
-            if key in earlier or key in in_group or key in seen:
-                counted["duplicate"] = counted.get("duplicate", 0) + 1
+                return False
+            key = topic << 32 | number if number < _WIDE else (topic, number)
+            if key in in_group or key in earlier:
+                self.dups.append((len(self.claimed), key, key in in_group))
                 continue
-            seen.append(key)
-            post_id = post.get("id")
+            in_group.add(key)
+            claimed(key)
+            post_id = get("id")
             if type(post_id) is int:
-                found.append((topic, post_id))
+                found(topic << 32 | post_id if 0 <= post_id < _WIDE else (topic, post_id))
             elif type(post_id) is float:
-                return None  # perhaps an integer beyond 64 bits, which json keeps whole
-            post_type = post.get("post_type", 1)
+                return False  # perhaps an integer beyond 64 bits, which json keeps whole
+            else:
+                found(None)
+            post_type = get("post_type", 1)
             if type(post_type) is float and not abs(post_type) < BIG_FLOAT:
-                return None
-            if post.get("deleted_at"):
-                reason = "deleted"
+                return False
+            if get("deleted_at"):
+                outcomes("deleted")
             elif post_type != 1:
-                reason = POST_TYPES.get(post_type, f"post_type_{post_type}")
+                outcomes(POST_TYPES.get(post_type, f"post_type_{post_type}"))
             elif type(user) is not int:
-                return None
+                return False
             elif user < 0:
-                reason = "system_user"
+                outcomes("system_user")
             else:
                 if topic not in threads:
                     group = self._category(topic, category)
@@ -301,29 +504,40 @@ class _Group:
                     actions("post")
                     parents(None)
                 else:
-                    reply_to = post.get("reply_to_post_number")
+                    reply_to = get("reply_to_post_number")
                     if reply_to is not None and (type(reply_to) is not int or reply_to < 1):
-                        return None
+                        return False
                     ids(f"{topic}#{number}")
                     actions("reply")
                     parents(f"{topic}#{reply_to or 1}")
-                times(post.get("created_at"))  # checked, and read, at the end
+                times(get("created_at"))  # checked, and read, at the end
                 users(str(user))
                 thread_ids(thread)
                 groups(group)
-                continue
-            counted[reason] = counted.get(reason, 0) + 1
-        return seen, found, counted
+                outcomes(None)
+        return True
 
 
 class _Topics:
+    """What the topic files read so far leave: the posts seen (to count duplicates), the
+    post ids listed and found (to count those in no file) and the topics' categories.
+    A post or post id is kept as :func:`_pair` of its topic and number or id."""
+
     def __init__(self) -> None:
-        self.seen: set[tuple[int, int]] = set()
-        # (topic, post id) pairs rather than a set per topic: many small sets would
-        # keep Python's garbage collector busy
-        self.listed: set[tuple] = set()
-        self.found: set[tuple] = set()
+        self.seen: set = set()
+        self.listed: set = set()
+        self.found: set = set()
         self.category: dict[int, str | None] = {}
+
+    def commit(self, book: tuple, everything: bool = True) -> None:
+        """Take in what a group read in bulk took (in a worker process, only what the
+        groups after it need to know)."""
+        claimed, _, found, _, category, _, _, listed = book
+        self.seen.update(claimed)
+        self.category.update(category)
+        if everything:
+            self.found.update(found)  # with None for posts without an id: never listed
+            self.listed.update(listed)
 
     def read_file(self, source: ExportSource, name: str, context: ImportContext):
         data = load_json(source, name, context)
@@ -343,7 +557,7 @@ class _Topics:
             if category is not None or topic not in self.category:
                 self.category[topic] = None if category is None else str(category)
             if isinstance(stream.get("stream"), list):
-                self.listed.update((topic, post_id) for post_id in stream["stream"])
+                self.listed.update(_pair(topic, post_id) for post_id in stream["stream"])
         for index, post in enumerate(posts):
             yield from self._post(post, topic, display, f"$.post_stream.posts[{index}]", context)
 
@@ -360,12 +574,13 @@ class _Topics:
         if not _int(number) or number < 1:
             malformed(display, where, "post_number", number, "a post number (1, 2, ...)")
             return
-        if (topic, number) in self.seen:
+        key = _pair(topic, number)
+        if key in self.seen:
             skip("duplicate")
             return
-        self.seen.add((topic, number))
+        self.seen.add(key)
         if _int(post.get("id")):
-            self.found.add((topic, post["id"]))
+            self.found.add(_pair(topic, post["id"]))
         post_type = post.get("post_type", 1)
         if post.get("deleted_at"):
             skip("deleted")
