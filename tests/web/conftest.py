@@ -33,6 +33,16 @@ from ismonitor.web.editions import actions  # noqa: E402
 from ismonitor.web.editions.models import Edition, Organisation  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in Django's cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def alice(django_user_model):
     """The researcher: sees and runs everything."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from ismonitor.web.accounts.models import MemberInvitation
 from ismonitor.web.editions.models import Answer, Participation, ReportBuild
@@ -20,7 +24,15 @@ from ismonitor.web.pulse.models import PulseResponse, PulseSurvey
 
 from .conftest import answer
 
-PUBLIC = {"portal:home", "accounts:login", "set_language"}
+PUBLIC = {
+    "portal:home",
+    "accounts:login",
+    "set_language",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
 """Pages anyone may open; they must still show nothing of Organisatie A."""
 
 
@@ -65,6 +77,9 @@ def stuff(alice, bob, closed_a, participation_a, org_a, pulse_a):
         "join_token": token,
         "pulse": pulse_a,
         "hashes": _hashes(),
+        "bob_uid": urlsafe_base64_encode(force_bytes(bob.pk)),
+        "bob_reset_token": default_token_generator.make_token(bob),
+        "bob_password": bob.password,
     }
 
 
@@ -99,6 +114,13 @@ def urls(stuff) -> dict[str, list[str]]:
         "accounts:login": ["/accounts/login/"],
         "accounts:logout": ["/accounts/logout/"],
         "accounts:join": ["/accounts/join/not-the-token/"],
+        "accounts:password_reset": ["/accounts/password/reset/"],
+        "accounts:password_reset_done": ["/accounts/password/reset/sent/"],
+        "accounts:password_reset_confirm": [
+            f"/accounts/password/reset/{stuff['bob_uid']}/{stuff['bob_reset_token'][:-2]}xx/",
+            f"/accounts/password/reset/{stuff['bob_uid']}/set-password/",
+        ],
+        "accounts:password_reset_complete": ["/accounts/password/reset/done/"],
         "set_language": ["/i18n/setlang/"],
         "admin": ["/admin/", f"/admin/editions/answer/{Answer.objects.first().pk}/change/"],
         "editions:list": ["/editions/"],
@@ -178,6 +200,7 @@ def _unchanged(stuff) -> None:
     assert PulseResponse.objects.count() == 1
     assert _hashes() == stuff["hashes"]  # no link was made or replaced
     assert not mail.outbox
+    assert get_user_model().objects.get(username="bob").password == stuff["bob_password"]
 
 
 def test_charlie_sees_and_changes_nothing_of_organisatie_a(client, charlie, stuff):

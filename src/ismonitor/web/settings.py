@@ -172,6 +172,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("ISMONITOR_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a link to choose a new password works for a day
+ISMONITOR_RESET_PER_EMAIL = env_int("ISMONITOR_RESET_PER_EMAIL", 3)
+"""Reset e-mails to one address per hour; more requests get the same answer, no e-mail."""
+ISMONITOR_RESET_PER_IP = env_int("ISMONITOR_RESET_PER_IP", 20)
+"""Reset requests from one network address per hour; more get a 'too many requests' page."""
+ISMONITOR_MAIL_IN_BACKGROUND = not TESTING
+"""Reset e-mails are sent in a thread, so that the answer takes as long for any address."""
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # an invitation link's session lasts a month
 SESSION_COOKIE_HTTPONLY = True

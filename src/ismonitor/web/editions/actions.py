@@ -19,14 +19,14 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ismonitor.instrument import InstrumentError, bundled, get, load_text
 from ismonitor.study import ResponsesError, ResponsesFileError, check_file, write
 
 from ..accounts.models import MemberInvitation, Membership
+from ..mail import bilingual
 from ..tokens import hash_token, plausible
 from .models import Answer, Edition, Organisation, Participation, fingerprint
 from .table import row_for, stored_answers, table_of
@@ -226,15 +226,9 @@ def new_link(participation: Participation, base_url: str) -> str:
 
 def _send(template: str, to: str, context: dict[str, Any]) -> None:
     """One e-mail in Dutch with the English text below it."""
-    parts = []
-    for lang in ("nl", "en"):
-        with translation.override(lang):
-            parts.append(render_to_string(f"editions/email/{template}.txt", context).strip())
-            if lang == "nl":
-                subject = render_to_string(
-                    f"editions/email/{template}_subject.txt", context
-                ).strip()
-    body = parts[0] + "\n\n-- English --\n\n" + parts[1] + "\n"
+    subject, body = bilingual(
+        f"editions/email/{template}_subject.txt", f"editions/email/{template}.txt", context
+    )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
