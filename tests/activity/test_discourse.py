@@ -352,20 +352,21 @@ def _post(topic: int, number: int, **fields) -> dict:
 @pytest.mark.parametrize("group", [50_000, 1])
 def test_what_a_worker_did_not_know_is_set_right_here(tmp_path, monkeypatch, group):
     """A worker does not know the posts and categories of the files before its chunk:
-    a post it took that was seen before is a duplicate; a topic whose category it did
-    not know is read again here, and so is a file it found unusual only in a duplicate."""
+    a post it took that was seen before is a duplicate (its id not found); a topic whose
+    category it did not know is read again here, and so is a file it found unusual only
+    in a duplicate."""
     site = tmp_path / "site"
 
-    def write(name, topic, posts, **fields):
+    def write(name, topic, posts, stream=None, **fields):
         (site / name).parent.mkdir(parents=True, exist_ok=True)
-        data = {"id": topic, "post_stream": {"posts": posts}, **fields}
+        data = {"id": topic, "post_stream": {"posts": posts, "stream": stream}, **fields}
         (site / name).write_text(json.dumps(data))
 
     write("a/1.json", 1, [_post(1, 1), _post(1, 2)], category_id=5)
-    write("a/2.json", 2, [_post(2, 1)], category_id=6)
+    write("a/2.json", 2, [_post(2, 1)], category_id=6, stream=[201, 209])  # 209: not found
     # another chunk
     write("b/1-more.json", 1, [_post(1, 3), _post(1, 2)])  # in category 5
-    write("b/2.json", 2, [_post(2, 1), _post(2, 2)], category_id=6)  # post 1 again
+    write("b/2.json", 2, [_post(2, 1, id=209), _post(2, 2)], category_id=6)  # post 1 again
     write("b/3.json", 3, [_post(1, 1, id=2.5), _post(3, 1)], category_id=7)  # float: in a duplicate
     write("b/4.json", 4, [_post(4, 1), _post(2, 1)], category_id=8)
     monkeypatch.setattr(discourse, "GROUP_EVENTS", group)
@@ -380,7 +381,7 @@ def test_what_a_worker_did_not_know_is_set_right_here(tmp_path, monkeypatch, gro
     _assert_same(parallel, single)
     assert "lines" in kinds  # b/3.json, for the worker
     assert _row_groups(parallel[0]) == _row_groups(single[0]) == [7]  # all in bulk here
-    assert parallel[0].skipped == {"duplicate": 4}
+    assert parallel[0].skipped == {"duplicate": 4, "post_not_in_export": 1}
     groups = {
         row["event_id"]: row["group_id"]
         for row in pq.read_table(single[0].out_dir / "events").to_pylist()
