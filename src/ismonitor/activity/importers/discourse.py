@@ -296,20 +296,23 @@ class _Unusual(Exception):
 
 _ABSENT = object()
 
-_WIDE = 1 << 32
+_SPREAD = 2_654_435_761
+"""A number or id below this is kept with its topic as ``topic * _SPREAD + value``: one
+number for each pair, whose hash (the number itself) spreads over a set's slots as that
+of ``topic << 32 | value`` would not (its low bits would be the post number)."""
 
 
 def _pair(topic: int, value) -> int | tuple:
     """``(topic, value)`` as one number where ``value`` is a whole number from 0 to
-    2**32 (a post number or id): kept, hashed and compared faster than a pair, and
-    nothing for the garbage collector to walk; else the pair. Equal pairs give equal
-    keys (``1.0`` and ``True`` are ``1``, as in a pair)."""
+    :data:`_SPREAD` (a post number or id): kept, hashed and compared faster than a pair,
+    and nothing for the garbage collector to walk; else the pair. Equal pairs give
+    equal keys (``1.0`` and ``True`` are ``1``, as in a pair)."""
     if type(value) is not int:
         if type(value) is bool or (type(value) is float and value.is_integer()):
             value = int(value)
         else:
             return (topic, value)
-    return topic << 32 | value if 0 <= value < _WIDE else (topic, value)
+    return topic * _SPREAD + value if 0 <= value < _SPREAD else (topic, value)
 
 
 class _Group:
@@ -429,8 +432,8 @@ class _Group:
             return False
         self.category.update(category)
         if listed:
-            base = topic << 32
-            if min(listed) >= 0 and max(listed) < _WIDE:
+            base = topic * _SPREAD
+            if min(listed) >= 0 and max(listed) < _SPREAD:
                 self.listed.extend(map(base.__add__, listed))
             else:
                 self.listed.extend([_pair(topic, post_id) for post_id in listed])
@@ -470,7 +473,7 @@ class _Group:
             number, user = get("post_number", MISSING), get("user_id", MISSING)
             if type(topic) is not int or type(number) is not int or number < 1:
                 return False
-            key = topic << 32 | number if number < _WIDE else (topic, number)
+            key = topic * _SPREAD + number if number < _SPREAD else (topic, number)
             if key in in_group or key in earlier:
                 self.dups.append((len(self.claimed), key, key in in_group))
                 continue
@@ -478,7 +481,7 @@ class _Group:
             claimed(key)
             post_id = get("id")
             if type(post_id) is int:
-                found(topic << 32 | post_id if 0 <= post_id < _WIDE else (topic, post_id))
+                found(topic * _SPREAD + post_id if 0 <= post_id < _SPREAD else (topic, post_id))
             elif type(post_id) is float:
                 return False  # perhaps an integer beyond 64 bits, which json keeps whole
             else:
