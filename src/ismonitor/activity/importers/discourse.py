@@ -21,6 +21,15 @@ in another form than Discourse's own, a value orjson may read otherwise than ``j
 is read again post by post, exactly as :meth:`_Topics.read_file` reads it, naming each
 problem. Visits are read in bulk with pyarrow where every record is one plain line.
 Both ways give the same events in the same order, and the same counts.
+
+A large export's topic files are parsed in worker processes, a chunk of files each (see
+``_common.import_workers``); the main process reads the visits. A worker does not know
+the posts and categories of the chunks before its own: the main process leaves out the
+posts a worker took that had been seen before (as duplicates), keeps the post ids
+listed and found, and reads again, itself, a group in which a worker took a topic's
+category otherwise than it is known (a topic's posts in files of more than one chunk)
+and every file a worker found unusual. The dataset is the same whatever the number of
+processes.
 """
 
 from __future__ import annotations
