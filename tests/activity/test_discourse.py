@@ -322,11 +322,16 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
         path = Path(shutil.make_archive(str(tmp_path / "site"), "zip", tmp_path, "site"))
     monkeypatch.setattr(discourse, "CHUNK_BYTES", 6_000)  # many chunks, even for this export
     monkeypatch.setattr(discourse, "GROUP_EVENTS", 20)
+    monkeypatch.setattr(discourse, "SAMPLE_FILES", 5)  # sizes from a sample (in a folder)
     pools = _spy(monkeypatch, "in_order")
     reconciled = _spy(monkeypatch, "_reconciled")
     parallel = _run(path, tmp_path / "parallel", workers=3)
     single = _run(path, tmp_path / "single", workers=1)
     assert len(pools) == 1 and len(pools[0][1]) > 10 and pools[0][2] == 3  # one process: no pool
+    if not as_zip:
+        with discourse.ExportSource(path) as source:
+            sizes = discourse._sizes(source, source.names())
+        assert len(set(sizes)) == 2  # 0 for the visits and the README, the average for topics
     # the first post of a long topic is in its file of more posts too, read before it
     assert any(result not in (None, segment) for segment, _, result in reconciled)
     _assert_same(parallel, single)
