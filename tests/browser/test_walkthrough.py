@@ -188,6 +188,8 @@ def test_the_researcher_runs_an_edition(
     page.get_by_role("button", name=walk.t("Create the edition")).click()
     walk.step(page, "edition-created", name)
     assert page.get_by_text(walk.t("The edition has been created as a draft.")).is_visible()
+    # nobody to invite or remind yet
+    assert not page.get_by_role("button", name=walk.t("Invite everyone not invited yet")).count()
     edition = Edition.objects.get(name=name)
 
     # organisations: one by one, and from a CSV file
@@ -255,6 +257,7 @@ def test_the_researcher_runs_an_edition(
     page.get_by_label(walk.t("Language of the report")).select_option(lang)
     with override_settings(TASKS=DATABASE_TASKS):
         page.get_by_role("button", name=walk.t("Run the analysis and build the report")).click()
+        page.locator("#build-refresh").wait_for(state="hidden")  # the page follows by itself
         walk.step(page, "report-queued", walk.t("Analysis and national report"))
         assert page.get_by_text(walk.t("Waiting for the worker to start.")).is_visible()
         call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
@@ -386,6 +389,8 @@ def test_the_organisation_answers_and_sees_its_dashboard(
     page.get_by_role("link", name=walk.t("See your answers")).click()
     walk.step(page, "answers-locked", title["profile"])
     assert page.locator("#id-uses_ism-yes").is_disabled()
+    chosen = page.locator("label[for=id-uses_ism-yes]")  # readable: the chosen answer stands out
+    assert chosen.evaluate("label => getComputedStyle(label).fontWeight") == "700"
     context.close()
 
 
@@ -422,6 +427,9 @@ def test_an_employee_answers_the_pulse_survey(browser, live_server, transactiona
         "Minder meldingen." if lang == "nl" else "Fewer notifications."
     )
     walk.step(page, "answered", pulse.title.get(lang))
+    # what was answered since sending no longer says it is missing
+    assert not page.locator("#error-read_frequency").is_visible()
+    assert not page.locator("#error-feels_heard").is_visible()
     send.click()
     walk.step(page, "thanks", walk.t("Thank you for answering"))
     stored = PulseResponse.objects.get()
