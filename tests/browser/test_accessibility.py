@@ -180,6 +180,8 @@ def test_the_anonymous_pages(browser, live_server, portal):
         ("login", "/accounts/login/", None),
         ("login, wrong password", "/accounts/login/", wrong_password),
         ("join", f"/accounts/join/{portal.join_token}/", None),
+        ("forgotten password", "/accounts/password/reset/", None),
+        ("link no longer valid", "/i/no-such-link/", None),
         ("404", "/editions/999/", None),
     ]
     found = _check_pages(browser, live_server.url, pages)
