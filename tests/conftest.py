@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+# The CLI picks its language from the environment when it is imported; the tests read its
+# English, whatever the locale of the machine (tests/test_cli_i18n.py runs it in Dutch).
+os.environ["ISMONITOR_LANG"] = "en"
 
 from ismonitor.cli import app
 from ismonitor.instrument import load

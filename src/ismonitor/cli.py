@@ -1,4 +1,12 @@
-"""The ismonitor command line: a thin layer over the library packages."""
+"""The ismonitor command line: a thin layer over the library packages.
+
+It speaks Dutch or English: help, progress, summaries and its own error messages go
+through gettext in the language :func:`ismonitor.i18n.cli_language` takes from the
+environment (``ISMONITOR_LANG``, else the locale; English by default). Help texts are
+translated when this module is imported, so the choice is made once, then. The example
+line of every command's help is never translated. Errors raised by the library packages
+are printed as they come.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +20,36 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
+from . import __version__, i18n
 from .instrument import FACTORS, Instrument, InstrumentError, ItemType
 from .instrument import bundled as bundled_instruments
 from .instrument import get as get_instrument
 from .instrument import load as load_instrument
 
+LANGUAGE = i18n.cli_language()
+"""The language of the command line's own texts, chosen once from the environment."""
+
+
+def _(message: str) -> str:
+    """``message`` in the command line's language."""
+    return i18n.gettext(message, LANGUAGE)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message for ``n``, in the command line's language."""
+    return i18n.ngettext(singular, plural, n, LANGUAGE)
+
+
+def _help(text: str, example: str) -> str:
+    """A command's help: its translated text, then its example line, never translated."""
+    return f"{text}\n\nExample: {example}"
+
+
 app = typer.Typer(
-    help="Measure internal social media in organisations: questionnaire, maturity model, "
-    "statistics, platform activity and reports.",
+    help=_(
+        "Measure internal social media in organisations: questionnaire, maturity model, "
+        "statistics, platform activity and reports."
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -36,16 +65,18 @@ def _group(name: str, help: str) -> typer.Typer:
 
 
 instrument_app = _group(
-    "instrument", "The questionnaire as data: list, show and validate instruments."
+    "instrument", _("The questionnaire as data: list, show and validate instruments.")
 )
 stats_app = _group(
-    "stats", "Statistics on any survey data (CSV, .sav, .xlsx, Parquet): reliability, correlations."
+    "stats",
+    _("Statistics on any survey data (CSV, .sav, .xlsx, Parquet): reliability, correlations."),
 )
 report_app = _group(
-    "report", "Reports in Dutch or English, as PDF or HTML: national and per organisation."
+    "report", _("Reports in Dutch or English, as PDF or HTML: national and per organisation.")
 )
 activity_app = _group(
-    "activity", "Platform activity: import exports as pseudonymised events, then measure use."
+    "activity",
+    _("Platform activity: import exports as pseudonymised events, then measure use."),
 )
 
 
@@ -73,10 +104,23 @@ InstrumentOption = Annotated[
     typer.Option(
         "--instrument",
         "-i",
-        help="A bundled instrument by name (see 'ismonitor instrument list') or a YAML file.",
+        help=_("A bundled instrument by name (see 'ismonitor instrument list') or a YAML file."),
     ),
 ]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and advice.")]
+LangOption = Annotated[Lang, typer.Option("--lang", help=_("Language of labels and advice."))]
+ResponsesArgument = Annotated[
+    Path, typer.Argument(help=_("Responses: .csv, .xlsx, .sav or .parquet."))
+]
+DataArgument = Annotated[Path, typer.Argument(help=_("The data: .csv, .xlsx, .sav or .parquet."))]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of a table."))]
+PreviousOption = Annotated[
+    Path | None, typer.Option("--previous", help=_("The previous edition's responses."))
+]
+PreviousInstrumentOption = Annotated[
+    str | None,
+    typer.Option("--previous-instrument", help=_("Its instrument, if not the same one.")),
+]
+SYNTHETIC_NOTICE = _("SYNTHETIC DATA: no row describes a real organisation.")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -99,7 +143,17 @@ def _responses(path: Path, instrument: Instrument):
     except ResponsesFileError as exc:
         raise _fail(str(exc)) from None
     except ResponsesError as exc:
-        raise _fail(str(exc)) from None
+        # the count is ours; each problem is the library's, as it comes
+        lines = [_problems(exc.path, len(exc.problems))]
+        lines += [f"{exc.path}: {problem}" for problem in exc.problems]
+        raise _fail("\n".join(lines)) from None
+
+
+def _problems(path, count: int) -> str:
+    return ngettext("%(path)s: %(count)s problem", "%(path)s: %(count)s problems", count) % {
+        "path": path,
+        "count": count,
+    }
 
 
 def _numbers(path: Path, columns: list[str]):
@@ -125,22 +179,22 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
-    """Measure internal social media in organisations."""
+    # the help is the app's (translated): a docstring here would replace it
+    pass
 
 
 # -- instruments ------------------------------------------------------------------------
 
 
-@instrument_app.command("list")
+@instrument_app.command(
+    "list", help=_help(_("List the bundled instruments."), "ismonitor instrument list")
+)
 def instrument_list() -> None:
-    """List the bundled instruments.
-
-    Example: ismonitor instrument list
-    """
-    table = Table("name", "version", "title (nl)", "title (en)", "items")
+    table = Table(_("name"), _("version"), _("title (nl)"), _("title (en)"), _("items"))
     for name in bundled_instruments():
         instrument = get_instrument(name)
         table.add_row(
@@ -153,19 +207,22 @@ def instrument_list() -> None:
     out.print(table)
 
 
-@instrument_app.command("show")
+@instrument_app.command(
+    "show",
+    help=_help(
+        _("Show an instrument's sections and items in one language."),
+        "ismonitor instrument show ism-2018 --lang en",
+    ),
+)
 def instrument_show(
-    name: Annotated[str, typer.Argument(help="A bundled instrument's name or a YAML file.")],
+    name: Annotated[str, typer.Argument(help=_("A bundled instrument's name or a YAML file."))],
     lang: LangOption = Lang.nl,
 ) -> None:
-    """Show an instrument's sections and items in one language.
-
-    Example: ismonitor instrument show ism-2018 --lang en
-    """
     instrument = _instrument(name)
     lines = [f"{instrument.title.get(lang)} ({instrument.name} {instrument.version})"]
     for section in instrument.sections:
-        condition = f"  [only if {section.show_if}]" if section.show_if else ""
+        only_if = _("only if %(condition)s") % {"condition": section.show_if}
+        condition = f"  [{only_if}]" if section.show_if else ""
         lines.append(f"\n{section.key}: {section.title.get(lang)}{condition}")
         for item in section.items:
             extra = []
@@ -177,36 +234,49 @@ def instrument_show(
                 extra.append(f"{scale.min}-{scale.max}")
             if item.element:
                 factor = instrument.elements[item.element].factor
-                extra.append(f"maturity: {factor}/{item.element}")
-            if item.construct_key:
                 extra.append(
-                    f"construct: {item.construct_key}" + (" (reversed)" if item.reverse else "")
+                    _("maturity: %(factor)s/%(element)s")
+                    % {"factor": factor, "element": item.element}
                 )
+            if item.construct_key:
+                construct = (
+                    _("construct: %(construct)s (reversed)")
+                    if item.reverse
+                    else _("construct: %(construct)s")
+                )
+                extra.append(construct % {"construct": item.construct_key})
             if item.show_if:
-                extra.append(f"only if {item.show_if}")
+                extra.append(_("only if %(condition)s") % {"condition": item.show_if})
             detail = f"\n      ({'; '.join(extra)})" if extra else ""
             lines.append(f"  - {item.key} [{item.type.value}] {item.label.get(lang)}{detail}")
     # plain lines rather than a rich tree: it is read in terminals and in pipes alike
     typer.echo("\n".join(lines))
 
 
-@instrument_app.command("validate")
+@instrument_app.command(
+    "validate",
+    help=_help(
+        _("Check an instrument file; every problem is listed with its line."),
+        "ismonitor instrument validate my-questionnaire.yaml",
+    ),
+)
 def instrument_validate(
-    path: Annotated[Path, typer.Argument(help="The instrument's YAML file.")],
+    path: Annotated[Path, typer.Argument(help=_("The instrument's YAML file."))],
 ) -> None:
-    """Check an instrument file; every problem is listed with its line.
-
-    Example: ismonitor instrument validate my-questionnaire.yaml
-    """
     try:
         instrument = load_instrument(path)
     except InstrumentError as exc:
-        count = len(exc.problems)
-        err.print(f"{path}: {count} problem{'s' if count != 1 else ''}", markup=False)
+        err.print(_problems(path, len(exc.problems)), markup=False)
         raise _fail(str(exc)) from None
     out.print(
-        f"{path}: valid ({instrument.name} {instrument.version}: "
-        f"{len(instrument.sections)} sections, {len(instrument.items())} items)",
+        _("%(path)s: valid (%(name)s %(version)s: %(sections)s sections, %(items)s items)")
+        % {
+            "path": path,
+            "name": instrument.name,
+            "version": instrument.version,
+            "sections": len(instrument.sections),
+            "items": len(instrument.items()),
+        },
         markup=False,
     )
 
@@ -214,29 +284,36 @@ def instrument_validate(
 # -- responses ----------------------------------------------------------------------------
 
 
-@app.command("demo-data")
+@app.command(
+    "demo-data",
+    help=_help(
+        _(
+            "Write a SYNTHETIC edition (no real organisation) to DIR/responses.csv.\n\n"
+            "Calibrated to the study: about 22% non-adopters, mean active share about 27% and "
+            "passive share about 55%, the barriers in the study's order, the relations between "
+            "use and outcomes that the study reports."
+        ),
+        "ismonitor demo-data --out demo --seed 2018",
+    ),
+)
 def demo_data(
-    out_dir: Annotated[Path, typer.Option("--out", help="The folder to write responses.csv to.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help=_("The folder to write responses.csv to."))
+    ],
     organisations: Annotated[
-        int, typer.Option("--organisations", min=1, help="How many organisations.")
+        int, typer.Option("--organisations", min=1, help=_("How many organisations."))
     ] = 139,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed, for reproducibility.")] = 2018,
+    seed: Annotated[
+        int, typer.Option("--seed", help=_("Random seed, for reproducibility."))
+    ] = 2018,
     year: Annotated[
         int,
         typer.Option(
-            "--year", min=2014, max=2018, help="The edition's year (earlier: less mature)."
+            "--year", min=2014, max=2018, help=_("The edition's year (earlier: less mature).")
         ),
     ] = 2018,
     instrument_name: InstrumentOption = "ism-2018",
 ) -> None:
-    """Write a SYNTHETIC edition (no real organisation) to DIR/responses.csv.
-
-    Calibrated to the study: about 22% non-adopters, mean active share about 27% and
-    passive share about 55%, the barriers in the study's order, the relations between use
-    and outcomes that the study reports.
-
-    Example: ismonitor demo-data --out demo --seed 2018
-    """
     from .study import write
     from .study.synthetic import generate
 
@@ -254,43 +331,54 @@ def demo_data(
     )
     adopters = int((table["uses_ism"] == "yes").sum())
     out.print(
-        f"Wrote {path}: a SYNTHETIC edition of {len(table)} organisations "
-        f"({adopters} use internal social media), seed {seed}.",
+        _(
+            "Wrote %(path)s: a SYNTHETIC edition of %(organisations)s organisations "
+            "(%(adopters)s use internal social media), seed %(seed)s."
+        )
+        % {"path": path, "organisations": len(table), "adopters": adopters, "seed": seed},
         markup=False,
     )
 
 
-@app.command("validate")
-def validate_command(
-    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
-    instrument_name: InstrumentOption,
-) -> None:
-    """Check a responses file against its instrument; every problem is listed.
-
-    Example: ismonitor validate demo/responses.csv --instrument ism-2018
-    """
+@app.command(
+    "validate",
+    help=_help(
+        _("Check a responses file against its instrument; every problem is listed."),
+        "ismonitor validate demo/responses.csv --instrument ism-2018",
+    ),
+)
+def validate_command(responses: ResponsesArgument, instrument_name: InstrumentOption) -> None:
     instrument = _instrument(instrument_name)
     table = _responses(responses, instrument)
     out.print(
-        f"{responses}: valid: {len(table)} organisations answering "
-        f"{instrument.name} {instrument.version}.",
+        _("%(path)s: valid: %(organisations)s organisations answering %(name)s %(version)s.")
+        % {
+            "path": responses,
+            "organisations": len(table),
+            "name": instrument.name,
+            "version": instrument.version,
+        },
         markup=False,
     )
 
 
-@app.command("convert")
+@app.command(
+    "convert",
+    help=_help(
+        _("Check a responses file and write it in another format (SPSS gets value labels)."),
+        "ismonitor convert demo/responses.csv demo/responses.sav --instrument ism-2018",
+    ),
+)
 def convert(
-    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
-    target: Annotated[Path, typer.Argument(help="The file to write; its suffix sets the format.")],
+    responses: ResponsesArgument,
+    target: Annotated[
+        Path, typer.Argument(help=_("The file to write; its suffix sets the format."))
+    ],
     instrument_name: InstrumentOption,
     lang: Annotated[
-        Lang, typer.Option("--lang", help="Language of SPSS variable and value labels.")
+        Lang, typer.Option("--lang", help=_("Language of SPSS variable and value labels."))
     ] = Lang.nl,
 ) -> None:
-    """Check a responses file and write it in another format (SPSS gets value labels).
-
-    Example: ismonitor convert demo/responses.csv demo/responses.sav --instrument ism-2018
-    """
     from .study import ResponsesFileError, write
 
     instrument = _instrument(instrument_name)
@@ -299,24 +387,31 @@ def convert(
         path = write(table, target, instrument, lang=lang.value)
     except ResponsesFileError as exc:
         raise _fail(str(exc)) from None
-    out.print(f"Wrote {path} ({len(table)} organisations).", markup=False)
+    out.print(
+        _("Wrote %(path)s (%(organisations)s organisations).")
+        % {"path": path, "organisations": len(table)},
+        markup=False,
+    )
 
 
-@app.command("score")
+@app.command(
+    "score",
+    help=_help(
+        _(
+            "Score every organisation on the maturity model.\n\n"
+            "Per organisation: the four factors (0-100), the overall score, the stage, its "
+            "percentile against all organisations, its sector and its size class, and its "
+            "unmet elements with advice. Non-adopters have no factors."
+        ),
+        "ismonitor score demo/responses.csv --instrument ism-2018 --json",
+    ),
+)
 def score_command(
-    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    responses: ResponsesArgument,
     instrument_name: InstrumentOption,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOption = False,
     lang: LangOption = Lang.nl,
 ) -> None:
-    """Score every organisation on the maturity model.
-
-    Per organisation: the four factors (0-100), the overall score, the stage, its
-    percentile against all organisations, its sector and its size class, and its unmet
-    elements with advice. Non-adopters have no factors.
-
-    Example: ismonitor score demo/responses.csv --instrument ism-2018 --json
-    """
     from .maturity import FACTOR_LABELS, score, to_dict
     from .study.synthetic import is_synthetic
 
@@ -333,14 +428,14 @@ def score_command(
         sys.stdout.write("\n")
         return
     if is_synthetic(table):
-        out.print("SYNTHETIC DATA: no row describes a real organisation.", markup=False)
+        out.print(SYNTHETIC_NOTICE, markup=False)
     table_out = Table(
         "id",
-        "name",
+        _("name"),
         *(FACTOR_LABELS[f].get(lang) for f in FACTORS),
-        "overall",
-        "stage",
-        "percentile",
+        _("overall"),
+        _("stage"),
+        _("percentile"),
     )
     for result in results:
         if not result.adopter:
@@ -349,7 +444,7 @@ def score_command(
                 result.name or "",
                 *["-"] * 4,
                 "-",
-                "geen gebruik" if lang == "nl" else "not used",
+                i18n.gettext("not used", lang.value),  # a label, in --lang
                 "-",
             )
             continue
@@ -370,16 +465,16 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-@app.command("summary")
+@app.command(
+    "summary",
+    help=_help(
+        _("Summarise an edition: who took part, maturity per factor and stage, reported use."),
+        "ismonitor summary demo/responses.csv --instrument ism-2018",
+    ),
+)
 def summary(
-    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
-    instrument_name: InstrumentOption,
-    lang: LangOption = Lang.nl,
+    responses: ResponsesArgument, instrument_name: InstrumentOption, lang: LangOption = Lang.nl
 ) -> None:
-    """Summarise an edition: who took part, maturity per factor and stage, reported use.
-
-    Example: ismonitor summary demo/responses.csv --instrument ism-2018
-    """
     from .maturity import FACTOR_LABELS, STAGES, score, scores_frame
     from .study.synthetic import is_synthetic
 
@@ -388,21 +483,28 @@ def summary(
     frame = scores_frame(score(table, instrument))
     adopters = frame[frame["adopter"]]
     if is_synthetic(table):
-        out.print("SYNTHETIC DATA: no row describes a real organisation.", markup=False)
+        out.print(SYNTHETIC_NOTICE, markup=False)
     out.print(
-        f"{len(frame)} organisations, {len(adopters)} of them use internal social media "
-        f"({100 * len(adopters) / max(len(frame), 1):.0f}%).",
+        _(
+            "%(organisations)s organisations, %(adopters)s of them use internal social media "
+            "(%(share)s%%)."
+        )
+        % {
+            "organisations": len(frame),
+            "adopters": len(adopters),
+            "share": f"{100 * len(adopters) / max(len(frame), 1):.0f}",
+        },
         markup=False,
     )
-    factors = Table("factor", "mean", "min", "max", "n", title="Maturity (0-100)")
+    factors = Table(_("factor"), _("mean"), "min", "max", "n", title=_("Maturity (0-100)"))
     for factor in (*FACTORS, "overall"):
         values = adopters[factor].dropna()
-        label = FACTOR_LABELS[factor].get(lang) if factor in FACTOR_LABELS else factor
+        label = FACTOR_LABELS[factor].get(lang) if factor in FACTOR_LABELS else _("overall")
         factors.add_row(
             label, _fmt(values.mean()), _fmt(values.min()), _fmt(values.max()), str(len(values))
         )
     out.print(factors)
-    stages = Table("stage", "organisations", title="Stages")
+    stages = Table(_("stage"), _("organisations"), title=_("Stages"))
     for stage in STAGES:
         stages.add_row(stage.label.get(lang), str(int((adopters["stage"] == stage.key).sum())))
     out.print(stages)
@@ -410,7 +512,8 @@ def summary(
         if key in table.columns:
             values = table[key].dropna()
             out.print(
-                f"{key}: mean {values.mean():.1f}% of the target group (n={len(values)})",
+                _("%(column)s: mean %(mean)s%% of the target group (n=%(n)s)")
+                % {"column": key, "mean": f"{values.mean():.1f}", "n": len(values)},
                 markup=False,
             )
 
@@ -435,25 +538,28 @@ class Adjust(StrEnum):
     none = "none"
 
 
-@stats_app.command("reliability")
+@stats_app.command(
+    "reliability",
+    help=_help(
+        _(
+            "Reliability of each scale: Cronbach's alpha (raw and standardized), omega total, "
+            "and per item the corrected item-total correlation and alpha if deleted.\n\n"
+            "The codebook is YAML:  scales: {agreeableness: {items: [A1, A2, A3], "
+            "reverse: [A1], min: 1, max: 6}}. Empty cells are missing."
+        ),
+        "ismonitor stats reliability survey.csv --codebook codebook.yaml --json",
+    ),
+)
 def stats_reliability(
-    data: Annotated[Path, typer.Argument(help="The data: .csv, .xlsx, .sav or .parquet.")],
+    data: DataArgument,
     codebook: Annotated[
-        Path, typer.Option("--codebook", help="YAML: scales with items, reverse, min, max.")
+        Path, typer.Option("--codebook", help=_("YAML: scales with items, reverse, min, max."))
     ],
     missing: Annotated[
-        Missing, typer.Option("--missing", help="Pairwise (as psych::alpha) or listwise.")
+        Missing, typer.Option("--missing", help=_("Pairwise (as psych::alpha) or listwise."))
     ] = Missing.pairwise,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Reliability of each scale: Cronbach's alpha (raw and standardized), omega total,
-    and per item the corrected item-total correlation and alpha if deleted.
-
-    The codebook is YAML:  scales: {agreeableness: {items: [A1, A2, A3], reverse: [A1],
-    min: 1, max: 6}}. Empty cells are missing.
-
-    Example: ismonitor stats reliability survey.csv --codebook codebook.yaml --json
-    """
     from .stats.codebook import load_codebook, reliability_report
     from .yamlfile import YamlFileError
 
@@ -470,40 +576,53 @@ def stats_reliability(
         _print_json(report)
         return
     for name, scale in report["scales"].items():
-        table = Table(
-            "item",
-            "r_drop",
-            "alpha if deleted",
-            title=f"{name}: n={scale['n']}, k={scale['k']}, alpha={_f3(scale['alpha'])}, "
-            f"standardized alpha={_f3(scale['alpha_std'])}, "
-            f"omega total={_f3(scale['omega_total'])}",
-        )
+        title = _(
+            "%(scale)s: n=%(n)s, k=%(k)s, alpha=%(alpha)s, standardized alpha=%(alpha_std)s, "
+            "omega total=%(omega)s"
+        ) % {
+            "scale": name,
+            "n": scale["n"],
+            "k": scale["k"],
+            "alpha": _f3(scale["alpha"]),
+            "alpha_std": _f3(scale["alpha_std"]),
+            "omega": _f3(scale["omega_total"]),
+        }
+        table = Table(_("item"), "r_drop", _("alpha if deleted"), title=title)
         for item, values in scale["items"].items():
             table.add_row(item, _f3(values["r_drop"]), _f3(values["alpha_if_deleted"]))
         out.print(table)
 
 
-@stats_app.command("correlate")
+@stats_app.command(
+    "correlate",
+    help=_help(
+        _(
+            "Correlations between every pair of variables, as R psych::corr.test computes them: "
+            "pairwise n, r, 95% CI (Fisher z), two-sided p and adjusted p. Correlations "
+            'describe relations ("samenhang"), not causes.'
+        ),
+        "ismonitor stats correlate survey.csv --vars A,B,C --method spearman --json",
+    ),
+)
 def stats_correlate(
-    data: Annotated[Path, typer.Argument(help="The data: .csv, .xlsx, .sav or .parquet.")],
-    variables: Annotated[str, typer.Option("--vars", help="Columns, separated by commas.")],
-    method: Annotated[Method, typer.Option("--method", help="Correlation.")] = Method.pearson,
+    data: DataArgument,
+    variables: Annotated[str, typer.Option("--vars", help=_("Columns, separated by commas."))],
+    method: Annotated[
+        Method, typer.Option("--method", help=_("The correlation: Pearson or Spearman."))
+    ] = Method.pearson,
     adjust: Annotated[
-        Adjust, typer.Option("--adjust", help="Adjustment for multiple comparisons.")
+        Adjust, typer.Option("--adjust", help=_("Adjustment for multiple comparisons."))
     ] = Adjust.holm,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Correlations between every pair of variables, as R psych::corr.test computes them:
-    pairwise n, r, 95% CI (Fisher z), two-sided p and adjusted p. Correlations describe
-    relations ("samenhang"), not causes.
-
-    Example: ismonitor stats correlate survey.csv --vars A,B,C --method spearman --json
-    """
     from .stats.codebook import correlation_report
 
     names = [name.strip() for name in variables.split(",") if name.strip()]
     if len(names) < 2:
-        raise _fail(f"--vars {variables!r}: name at least two columns, separated by commas")
+        raise _fail(
+            _("--vars %(vars)s: name at least two columns, separated by commas")
+            % {"vars": repr(variables)}
+        )
     frame = _numbers(data, names)
     try:
         report = correlation_report(frame, names, method.value, adjust.value)
@@ -512,7 +631,7 @@ def stats_correlate(
     if as_json:
         _print_json(report)
         return
-    table = Table("x", "y", "n", "r", "95% CI", "p", f"p ({adjust.value})")
+    table = Table("x", "y", "n", "r", _("95% CI"), "p", f"p ({adjust.value})")
     for pair in report["pairs"]:
         table.add_row(
             pair["x"],
@@ -536,28 +655,27 @@ def _p(value: float | None) -> str:
     return "<.001" if value < 0.001 else f"{value:.3f}"
 
 
-@app.command("analyse")
+@app.command(
+    "analyse",
+    help=_help(
+        _(
+            "The national analysis of an edition: participants, maturity per factor and group, "
+            "reported use, reliability of the outcome scales, use related to outcomes "
+            "(Pearson, Holm-adjusted over the whole table), the barriers ranked, platforms, and "
+            "trends against the previous edition. See docs/analysis.md."
+        ),
+        "ismonitor analyse demo/responses.csv --instrument ism-2018 --json",
+    ),
+)
 def analyse_command(
-    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    responses: ResponsesArgument,
     instrument_name: InstrumentOption,
-    previous: Annotated[
-        Path | None, typer.Option("--previous", help="The previous edition's responses.")
-    ] = None,
-    previous_instrument: Annotated[
-        str | None,
-        typer.Option("--previous-instrument", help="Its instrument, if not the same one."),
-    ] = None,
+    previous: PreviousOption = None,
+    previous_instrument: PreviousInstrumentOption = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print JSON instead of a summary.")
+        bool, typer.Option("--json", help=_("Print JSON instead of a summary."))
     ] = False,
 ) -> None:
-    """The national analysis of an edition: participants, maturity per factor and group,
-    reported use, reliability of the outcome scales, use related to outcomes (Pearson,
-    Holm-adjusted over the whole table), the barriers ranked, platforms, and trends
-    against the previous edition. See docs/analysis.md.
-
-    Example: ismonitor analyse demo/responses.csv --instrument ism-2018 --json
-    """
     from .stats.edition import analyse
 
     instrument = _instrument(instrument_name)
@@ -575,23 +693,30 @@ def analyse_command(
 
 def _print_analysis(result: dict) -> None:
     if result["synthetic"]:
-        out.print("SYNTHETIC DATA: no row describes a real organisation.", markup=False)
+        out.print(SYNTHETIC_NOTICE, markup=False)
     p = result["participants"]
-    out.print(f"{p['organisations']} organisations, {p['adopters']} adopters.", markup=False)
+    out.print(
+        _("%(organisations)s organisations, %(adopters)s adopters.")
+        % {"organisations": p["organisations"], "adopters": p["adopters"]},
+        markup=False,
+    )
     usage = result["usage"]
     out.print(
-        f"Mean active share {_f1(usage.get('active_share_mean'))}%, "
-        f"mean passive share {_f1(usage.get('passive_share_mean'))}% of the target group.",
+        _("Mean active share %(active)s%%, mean passive share %(passive)s%% of the target group.")
+        % {
+            "active": _f1(usage.get("active_share_mean")),
+            "passive": _f1(usage.get("passive_share_mean")),
+        },
         markup=False,
     )
     table = Table(
-        "use",
-        "outcome",
+        _("use"),
+        _("outcome"),
         "n",
         "r",
-        "95% CI",
+        _("95% CI"),
         "p (Holm)",
-        title="Use related to outcomes (p Holm < .05)",
+        title=_("Use related to outcomes (p Holm < .05)"),
     )
     for c in result["correlations"]:
         if c["p_adj"] is not None and c["p_adj"] < 0.05:
@@ -604,7 +729,9 @@ def _print_analysis(result: dict) -> None:
                 _p(c["p_adj"]),
             )
     out.print(table)
-    barriers = Table("reason", "mean rank", "ranked first", title="Barriers (non-adopters)")
+    barriers = Table(
+        _("reason"), _("mean rank"), _("ranked first"), title=_("Barriers (non-adopters)")
+    )
     for b in result["barriers"]:
         barriers.add_row(b["reason"], f"{b['mean_rank']:.2f}", f"{100 * b['share_first']:.0f}%")
     out.print(barriers)
@@ -617,7 +744,7 @@ def _f1(value: float | None) -> str:
 # -- reports ------------------------------------------------------------------------------------
 
 OutOption = Annotated[
-    Path, typer.Option("--out", "-o", help="The report to write: FILE.pdf or FILE.html.")
+    Path, typer.Option("--out", "-o", help=_("The report to write: FILE.pdf or FILE.html."))
 ]
 
 
@@ -625,32 +752,31 @@ def _write_report(build, out_path: Path) -> None:
     from .reports.render import FORMATS, write
 
     if out_path.suffix.lower() not in FORMATS:
-        raise _fail(f"--out {out_path}: expected a .pdf or .html file")
-    with err.status(f"Building {out_path.name} ..."):
+        raise _fail(_("--out %(path)s: expected a .pdf or .html file") % {"path": out_path})
+    with err.status(_("Building %(name)s ...") % {"name": out_path.name}):
         html = build()
         write(html, out_path)
-    out.print(f"Wrote {out_path}", markup=False)
+    out.print(_("Wrote %(path)s") % {"path": out_path}, markup=False)
 
 
-@report_app.command("national")
+@report_app.command(
+    "national",
+    help=_help(
+        _(
+            "The national report: who took part, the maturity model, active and passive use, "
+            "purposes, use and outcomes, barriers, trends, platforms and method."
+        ),
+        "ismonitor report national demo/responses.csv -i ism-2018 --lang en --out national.pdf",
+    ),
+)
 def report_national(
-    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
+    responses: ResponsesArgument,
     instrument_name: InstrumentOption,
     out_path: OutOption,
     lang: LangOption = Lang.nl,
-    previous: Annotated[
-        Path | None, typer.Option("--previous", help="The previous edition's responses.")
-    ] = None,
-    previous_instrument: Annotated[
-        str | None,
-        typer.Option("--previous-instrument", help="Its instrument, if not the same one."),
-    ] = None,
+    previous: PreviousOption = None,
+    previous_instrument: PreviousInstrumentOption = None,
 ) -> None:
-    """The national report: who took part, the maturity model, active and passive use,
-    purposes, use and outcomes, barriers, trends, platforms and method.
-
-    Example: ismonitor report national demo/responses.csv -i ism-2018 --lang en --out national.pdf
-    """
     from .reports import national
 
     instrument = _instrument(instrument_name)
@@ -664,19 +790,24 @@ def report_national(
     )
 
 
-@report_app.command("organisation")
+@report_app.command(
+    "organisation",
+    help=_help(
+        _(
+            "One organisation's report: its scores against all organisations, its sector and "
+            "its size class, its unmet preconditions with advice, and what to steer on for its "
+            "goals."
+        ),
+        "ismonitor report organisation demo/responses.csv --org SYN-001 -i ism-2018 -o o.pdf",
+    ),
+)
 def report_organisation(
-    responses: Annotated[Path, typer.Argument(help="Responses: .csv, .xlsx, .sav or .parquet.")],
-    org: Annotated[str, typer.Option("--org", help="The organisation's id (org_id).")],
+    responses: ResponsesArgument,
+    org: Annotated[str, typer.Option("--org", help=_("The organisation's id (org_id)."))],
     instrument_name: InstrumentOption,
     out_path: OutOption,
     lang: LangOption = Lang.nl,
 ) -> None:
-    """One organisation's report: its scores against all organisations, its sector and its
-    size class, its unmet preconditions with advice, and what to steer on for its goals.
-
-    Example: ismonitor report organisation demo/responses.csv --org SYN-001 -i ism-2018 -o o.pdf
-    """
     from .reports import organisation
 
     instrument = _instrument(instrument_name)
@@ -704,84 +835,106 @@ class Engine(StrEnum):
     pyspark = "pyspark"
 
 
-@activity_app.command("platforms")
+@activity_app.command(
+    "platforms",
+    help=_help(
+        _("List the platforms whose exports can be imported, with their options."),
+        "ismonitor activity platforms",
+    ),
+)
 def activity_platforms() -> None:
-    """List the platforms whose exports can be imported, with their options.
-
-    Example: ismonitor activity platforms
-    """
     from .activity import all_importers
 
-    table = Table("platform", "what it reads", "options")
+    table = Table(_("platform"), _("what it reads"), _("options"))
     for name, importer in sorted(all_importers().items()):
         options = "; ".join(f"{k}: {v}" for k, v in importer.options.items()) or "-"
         table.add_row(name, importer.description, options)
     out.print(table)
 
 
-@activity_app.command("new-key")
+@activity_app.command(
+    "new-key",
+    help=_help(
+        _(
+            "Make a random pseudonymisation key and write it to a file no one else can read."
+            "\n\nKeep the file: the same key gives the same pseudonyms, so later imports can be "
+            "compared with earlier ones. Use it with ISMONITOR_PSEUDONYM_KEY_FILE=PATH."
+        ),
+        "ismonitor activity new-key ~/.config/ismonitor/pseudonym.key",
+    ),
+)
 def activity_new_key(
-    path: Annotated[Path, typer.Argument(help="The key file to create (readable by you only).")],
+    path: Annotated[Path, typer.Argument(help=_("The key file to create (readable by you only)."))],
 ) -> None:
-    """Make a random pseudonymisation key and write it to a file no one else can read.
-
-    Keep the file: the same key gives the same pseudonyms, so later imports can be
-    compared with earlier ones. Use it with ISMONITOR_PSEUDONYM_KEY_FILE=PATH.
-
-    Example: ismonitor activity new-key ~/.config/ismonitor/pseudonym.key
-    """
     import os
     import secrets
 
     if path.exists():
-        raise _fail(f"{path}: exists already; a key is never overwritten")
+        raise _fail(_("%(path)s: exists already; a key is never overwritten") % {"path": path})
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(handle, "w") as file:
         file.write(secrets.token_hex(32) + "\n")
     out.print(
-        f"Wrote a new key to {path}. Use it with ISMONITOR_PSEUDONYM_KEY_FILE={path}", markup=False
+        _("Wrote a new key to %(path)s. Use it with ISMONITOR_PSEUDONYM_KEY_FILE=%(path)s")
+        % {"path": path},
+        markup=False,
     )
 
 
-@activity_app.command("import")
+@activity_app.command(
+    "import",
+    help=_help(
+        _(
+            "Import a platform's export as pseudonymised events (Parquet), with a progress bar."
+            "\n\nUser identifiers are replaced by a keyed hash (the key from "
+            "ISMONITOR_PSEUDONYM_KEY or ISMONITOR_PSEUDONYM_KEY_FILE) before anything is "
+            "written; names, e-mail addresses and message texts are never written. A failed "
+            "import leaves nothing behind."
+        ),
+        "ismonitor activity import slack export.zip --out activity --roster roster.csv",
+    ),
+)
 def activity_import(
-    platform: Annotated[str, typer.Argument(help="See 'ismonitor activity platforms'.")],
-    path: Annotated[Path, typer.Argument(help="The export: a ZIP file, a folder or a file.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="The dataset folder to create.")],
+    platform: Annotated[str, typer.Argument(help=_("See 'ismonitor activity platforms'."))],
+    path: Annotated[Path, typer.Argument(help=_("The export: a ZIP file, a folder or a file."))],
+    out_dir: Annotated[Path, typer.Option("--out", help=_("The dataset folder to create."))],
     roster: Annotated[
         Path | None,
-        typer.Option("--roster", help="CSV of the intended target group (user_id, department)."),
+        typer.Option("--roster", help=_("CSV of the intended target group (user_id, department).")),
     ] = None,
     option: Annotated[
         list[str] | None,
-        typer.Option("--option", help="An importer option as KEY=VALUE (e.g. mapping=map.yaml)."),
+        typer.Option(
+            "--option", help=_("An importer option as KEY=VALUE (e.g. mapping=map.yaml).")
+        ),
     ] = None,
     on_error: Annotated[
-        OnError, typer.Option("--on-error", help="Stop at a malformed record, or count it.")
+        OnError, typer.Option("--on-error", help=_("Stop at a malformed record, or count it."))
     ] = OnError.abort,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an old dataset.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help=_("Replace an old dataset."))
+    ] = False,
     namespace: Annotated[
-        str | None, typer.Option("--namespace", help="Pseudonym namespace (default: platform).")
+        str | None,
+        typer.Option("--namespace", help=_("Pseudonym namespace (default: platform).")),
     ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
             "--workers",
             min=1,
-            help="Processes that parse a large JSON export (default: one per core from 64 MB).",
+            help=_("Processes that parse a large JSON export (default: one per core from 64 MB)."),
         ),
     ] = None,
 ) -> None:
-    """Import a platform's export as pseudonymised events (Parquet), with a progress bar.
-
-    User identifiers are replaced by a keyed hash (the key from ISMONITOR_PSEUDONYM_KEY or
-    ISMONITOR_PSEUDONYM_KEY_FILE) before anything is written; names, e-mail addresses and
-    message texts are never written. A failed import leaves nothing behind.
-
-    Example: ismonitor activity import slack export.zip --out activity --roster roster.csv
-    """
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from .activity import MalformedRecordError, PseudonymKeyError, import_export
 
@@ -789,11 +942,16 @@ def activity_import(
     for item in option or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise _fail(f"--option {item!r}: expected KEY=VALUE")
+            raise _fail(_("--option %(option)s: expected KEY=VALUE") % {"option": repr(item)})
         options[key] = value
-    columns = (BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task(platform, total=None)
+        task = progress.add_task(_("Importing %(platform)s") % {"platform": platform}, total=None)
 
         def report(done: int, total: int | None) -> None:
             progress.update(task, completed=done, total=total)
@@ -805,43 +963,67 @@ def activity_import(
         except (PseudonymKeyError, MalformedRecordError, FileNotFoundError, FileExistsError,
                 KeyError, ValueError) as exc:  # fmt: skip
             raise _fail(str(exc).strip("'\"")) from None
+    # the actions and reasons are the dataset's own keys (post, reply, bot, ...), as stored
     counts = ", ".join(f"{n} {action}" for action, n in result.imported.items() if n)
-    out.print(f"Imported {result.events} events into {out_dir} ({counts or 'none'}).", markup=False)
+    out.print(
+        _("Imported %(events)s events into %(path)s (%(counts)s).")
+        % {"events": result.events, "path": out_dir, "counts": counts or _("none")},
+        markup=False,
+    )
     if result.period_rows:
-        out.print(f"Imported {result.period_rows} per-user period counts.", markup=False)
+        out.print(
+            _("Imported %(rows)s per-user period counts.") % {"rows": result.period_rows},
+            markup=False,
+        )
     if result.skipped:
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items()))
-        out.print(f"Skipped on purpose: {skipped}.", markup=False)
+        out.print(_("Skipped on purpose: %(skipped)s.") % {"skipped": skipped}, markup=False)
     if result.rejected:
-        out.print(f"Rejected as malformed: {result.rejected}.", markup=False)
+        out.print(
+            _("Rejected as malformed: %(rejected)s.") % {"rejected": result.rejected},
+            markup=False,
+        )
         for message in result.rejections[:10]:
             err.print(f"  {message}", markup=False)
     if result.roster_rows is not None:
-        out.print(f"Roster: {result.roster_rows} people in the target group.", markup=False)
+        out.print(
+            _("Roster: %(people)s people in the target group.") % {"people": result.roster_rows},
+            markup=False,
+        )
 
 
-@activity_app.command("metrics")
+@activity_app.command(
+    "metrics",
+    help=_help(
+        _(
+            "Use per calendar month: audience, active and passive users and their shares, the "
+            "90-9-1 split, frequency, dialogue (reply rate, time to first reply), participation "
+            "inequality, DAU/MAU and the community health index. See docs/metrics.md."
+        ),
+        "ismonitor activity metrics activity --json",
+    ),
+)
 def activity_metrics(
-    directory: Annotated[Path, typer.Argument(help="A dataset folder made by 'activity import'.")],
+    directory: Annotated[
+        Path, typer.Argument(help=_("A dataset folder made by 'activity import'."))
+    ],
     roster: Annotated[
         Path | None,
-        typer.Option("--roster", help="Roster Parquet (default: DIR/roster.parquet if there)."),
+        typer.Option("--roster", help=_("Roster Parquet (default: DIR/roster.parquet if there).")),
     ] = None,
-    period: Annotated[str, typer.Option("--period", help="Only 'month' for now.")] = "month",
-    engine: Annotated[Engine, typer.Option("--engine", help="Where to compute.")] = Engine.duckdb,
-    by_group: Annotated[bool, typer.Option("--by-group", help="Per channel or group too.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    period: Annotated[str, typer.Option("--period", help=_("Only 'month' for now."))] = "month",
+    engine: Annotated[
+        Engine, typer.Option("--engine", help=_("Where to compute."))
+    ] = Engine.duckdb,
+    by_group: Annotated[
+        bool, typer.Option("--by-group", help=_("Per channel or group too."))
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Use per calendar month: audience, active and passive users and their shares, the
-    90-9-1 split, frequency, dialogue (reply rate, time to first reply), participation
-    inequality, DAU/MAU and the community health index. See docs/metrics.md.
-
-    Example: ismonitor activity metrics activity --json
-    """
     from .activity import engines, metrics, period_metrics
 
     if period != "month":
-        raise _fail(f"--period {period!r}: only 'month' is supported")
+        raise _fail(_("--period %(period)s: only 'month' is supported") % {"period": repr(period)})
     if roster is None and (directory / "roster.parquet").exists():
         roster = directory / "roster.parquet"
     try:
@@ -861,9 +1043,10 @@ def activity_metrics(
         return
     records = metrics.to_records(frame)
     source = records[0].get("audience_source") if records else None
-    table = Table("month", *(["group"] if by_group else []), "audience", "active", "passive",
-                  "creators", "reply rate", "1st reply (median)", "Gini", "health",
-                  title=f"Use per month (audience: {source or '-'})")  # fmt: skip
+    title = _("Use per month (audience: %(source)s)") % {"source": source or "-"}
+    table = Table(_("month"), *([_("group")] if by_group else []), _("audience"), _("active"),
+                  _("passive"), _("creators"), _("reply rate"), _("1st reply (median)"), "Gini",
+                  _("health"), title=title)  # fmt: skip
     for r in records:
         table.add_row(
             r["month"], *([str(r.get("group_id"))] if by_group else []), str(r.get("audience")),
@@ -884,9 +1067,10 @@ def _print_period_metrics(frame, as_json: bool) -> None:
         _print_json(records)
         return
     source = records[0]["audience_source"] if records else None
-    table = Table("platform", "period", "audience", "active", "passive", "creators",
-                  "contributors", "consumers", "Gini",
-                  title=f"Use per report period (audience: {source or '-'})")  # fmt: skip
+    title = _("Use per report period (audience: %(source)s)") % {"source": source or "-"}
+    table = Table(_("platform"), _("period"), _("audience"), _("active"), _("passive"),
+                  _("creators"), _("contributors"), _("consumers"), "Gini",
+                  title=title)  # fmt: skip
     for r in records:
         table.add_row(
             r["platform"], f"{r['period_start']} - {r['period_end']}", str(r["audience"]),
@@ -911,24 +1095,38 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
 
 
-@activity_app.command("demo-export")
+@activity_app.command(
+    "demo-export",
+    help=_help(
+        _(
+            "Write a SYNTHETIC Slack workspace export and roster of a made-up organisation.\n\n"
+            "For trying the import and the metrics: the export has the real layout, every "
+            "person in it is made up (and named so), with a few creators, more contributors, "
+            "many lurkers."
+        ),
+        "ismonitor activity demo-export --out demo/activity-export",
+    ),
+)
 def activity_demo_export(
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder for slack-export.zip, roster.csv.")
+        Path, typer.Option("--out", help=_("Folder for slack-export.zip, roster.csv."))
     ],
-    employees: Annotated[int, typer.Option("--employees", min=10)] = 400,
-    months: Annotated[int, typer.Option("--months", min=1, max=24)] = 6,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
+    employees: Annotated[
+        int, typer.Option("--employees", min=10, help=_("How many made-up employees."))
+    ] = 400,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=24, help=_("How many months of activity."))
+    ] = 6,
+    seed: Annotated[int, typer.Option("--seed", help=_("Random seed."))] = 2026,
 ) -> None:
-    """Write a SYNTHETIC Slack workspace export and roster of a made-up organisation.
-
-    For trying the import and the metrics: the export has the real layout, every person in
-    it is made up (and named so), with a few creators, more contributors, many lurkers.
-
-    Example: ismonitor activity demo-export --out demo/activity-export
-    """
     from .activity.synthetic import write_export
 
     export, roster = write_export(out_dir, employees=employees, months=months, seed=seed)
-    out.print(f"Wrote {export} and {roster}: SYNTHETIC, {employees} made-up employees, "
-              f"{months} months.", markup=False)  # fmt: skip
+    out.print(
+        _(
+            "Wrote %(export)s and %(roster)s: SYNTHETIC, %(employees)s made-up employees, "
+            "%(months)s months."
+        )
+        % {"export": export, "roster": roster, "employees": employees, "months": months},
+        markup=False,
+    )
