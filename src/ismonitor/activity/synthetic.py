@@ -42,6 +42,10 @@ def write_export(
     # how much each person takes part: heavy-tailed, most people close to nothing
     propensity = rng.pareto(1.6, employees) * rng.binomial(1, 0.55, employees)
     creates = propensity * (rng.random(employees) < 0.12)  # a few also start threads
+    if not propensity.any():  # a handful of employees, none drawn to take part
+        propensity = np.ones(employees)
+    if not creates.any():  # nobody drawn to start threads: the most active person does
+        creates[int(np.argmax(propensity))] = propensity.max()
     weights = propensity / propensity.sum()
     create_weights = creates / creates.sum()
 
