@@ -33,6 +33,12 @@ RULES = {
     "resultTypes": ["violations"],
 }
 SERIOUS = ("serious", "critical")
+# axe lets an aria-describedby that names a missing id pass when another id exists
+BROKEN_REFERENCES = """() => [...document.querySelectorAll("[aria-describedby], [aria-labelledby]")]
+  .flatMap(el => ["aria-describedby", "aria-labelledby"].flatMap(name =>
+    (el.getAttribute(name) || "").split(/\\s+/)
+      .filter(id => id && !document.getElementById(id))
+      .map(id => `${el.tagName.toLowerCase()}#${el.id} ${name}=${id}`)))"""
 
 
 @pytest.fixture
@@ -50,6 +56,8 @@ def _violations(page, where: str) -> list[str]:
             f"{' '.join(node['target'])} {node['html'][:100]!r}" for node in violation["nodes"][:4]
         )
         found.append(f"{where}: {violation['id']} ({violation['impact']}): {nodes}")
+    for broken in page.evaluate(BROKEN_REFERENCES):
+        found.append(f"{where}: a reference to no element: {broken}")
     return found
 
 
