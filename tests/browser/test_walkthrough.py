@@ -117,8 +117,10 @@ class Walk:
         page.screenshot(path=str(path), full_page=True)
 
 
-def _fill_page(page) -> None:
-    """Answer every question shown on the page the way a careful respondent would."""
+def _fill_page(page, saved: str) -> None:
+    """Answer every question shown on the page the way a careful respondent would, and
+    wait until the page says the last answer is saved (they are saved one after another)."""
+    last = None
     items = page.locator(".item:not([hidden])")
     for index in range(items.count()):
         item = items.nth(index)
@@ -134,14 +136,17 @@ def _fill_page(page) -> None:
                 radios.nth(
                     max(0, radios.count() - 2 - (1 if key.endswith("_other") else 0))
                 ).check()
+                last = key
         elif boxes.count():
             if not item.locator("input[type=checkbox]:checked").count():
                 boxes.nth(0).check()
                 if boxes.count() > 2:
                     boxes.nth(1).check()
+                last = key
         elif selects.count():
             for rank in range(selects.count()):
                 selects.nth(rank).select_option(str(rank + 1))
+            last = key
         elif text.count() and not text.first.input_value():
             if key == "since_year":
                 text.first.fill("2014")
@@ -150,7 +155,9 @@ def _fill_page(page) -> None:
             else:
                 text.first.fill("Geen")
             text.first.press("Tab")
-    page.wait_for_load_state("networkidle")
+            last = key
+    if last is not None:
+        page.locator(f"#status-{last}").get_by_text(saved, exact=True).wait_for()
 
 
 # -- the researcher --------------------------------------------------------------------
@@ -336,14 +343,14 @@ def test_the_organisation_answers_and_sees_its_dashboard(
     page.locator("#id-size_class-from_1000_to_4999").check()
     page.locator("#id-uses_ism-yes").check()
     page.locator("#q-platforms").wait_for()  # the questions for platform users appear
-    _fill_page(page)
+    _fill_page(page, walk.t("Saved"))
     walk.step(page, "profile-answered", title["profile"])
     assert page.locator(".save-status").filter(has_text=walk.t("Saved")).count() >= 5
     page.get_by_role("button", name=walk.t("Save"), exact=True).click()
     walk.step(page, "saved", title["profile"])
     assert page.get_by_text(walk.t("Your answers are saved.")).is_visible()
     page.get_by_role("button", name=walk.t("Save and continue")).click()
-    _fill_page(page)
+    _fill_page(page, walk.t("Saved"))
     walk.step(page, "adoption-answered", title["adoption"])
     state = context.storage_state()
     context.close()  # the browser closes; the answers are kept
@@ -362,7 +369,7 @@ def test_the_organisation_answers_and_sees_its_dashboard(
 
     for key, _english in ADOPTER_SECTIONS:
         assert page.locator("main h1").inner_text() == title[key]
-        _fill_page(page)
+        _fill_page(page, walk.t("Saved"))
         walk.step(page, key, title[key])
         if key == ADOPTER_SECTIONS[-1][0]:
             page.get_by_role("button", name=walk.t("Check and submit")).click()
