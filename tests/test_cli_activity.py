@@ -69,6 +69,21 @@ def test_metrics_prints_a_table(cli, dataset):
     assert "audience: roster" in result.stdout and "2026-05" in result.stdout
 
 
+def test_metrics_with_a_memory_limit_give_the_same_numbers(cli, dataset):
+    folder, _ = dataset
+    free = cli("activity", "metrics", folder / "ds", "--json")
+    bounded = cli("activity", "metrics", folder / "ds", "--json", "--memory-limit", "200MB")
+    assert bounded.exit_code == 0, bounded.output
+    assert json.loads(bounded.stdout) == json.loads(free.stdout)
+
+
+def test_metrics_name_a_memory_limit_that_is_no_amount(cli, dataset):
+    folder, _ = dataset
+    result = cli("activity", "metrics", folder / "ds", "--memory-limit", "veel")
+    assert result.exit_code == 1
+    assert "--memory-limit 'veel': expected an amount of memory such as 6GB" in result.stderr
+
+
 def test_import_refuses_to_run_without_a_key(tmp_path, dataset):
     from typer.testing import CliRunner
 

@@ -992,6 +992,22 @@ def activity_import(
         )
 
 
+def _metrics_backend(engine: Engine, memory_limit: str | None):
+    from .activity import engines
+
+    if not memory_limit or engine != Engine.duckdb:
+        return engines.connect(engine.value)
+    import duckdb
+
+    try:
+        return engines.connect(engine.value, memory_limit=memory_limit)
+    except duckdb.Error:
+        raise _fail(
+            _("--memory-limit %(value)s: expected an amount of memory such as 6GB or 500MB")
+            % {"value": repr(memory_limit)}
+        ) from None
+
+
 @activity_app.command(
     "metrics",
     help=_help(
@@ -1018,6 +1034,16 @@ def activity_metrics(
     by_group: Annotated[
         bool, typer.Option("--by-group", help=_("Per channel or group too."))
     ] = False,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help=_(
+                "Memory DuckDB may use, such as 6GB; beyond it, it works on disk "
+                "(default: 80 percent of the memory)."
+            ),
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     from .activity import engines, metrics, period_metrics
@@ -1027,7 +1053,7 @@ def activity_metrics(
     if roster is None and (directory / "roster.parquet").exists():
         roster = directory / "roster.parquet"
     try:
-        backend = engines.connect(engine.value)
+        backend = _metrics_backend(engine, memory_limit)
         roster_table = engines.read_roster(backend, roster) if roster is not None else None
         counts = period_metrics.read_period_counts(backend, directory)
         if counts is not None:
