@@ -59,8 +59,8 @@ def t(lang: str, english: str) -> str:
 
 def _fragments(text: str) -> list[str]:
     """The literal parts of a text between its placeholders and markup."""
-    parts = re.split(r"%\(\w+\)s|<[^>]+>|[“”\"]", text)
-    return [part.strip(" .:,()·") for part in parts]
+    parts = re.split(r"%\(\w+\)s|<[^>]+>|[“”\"]", text.replace("%%", "%"))
+    return [" ".join(part.split()).strip(" .:;,()·%") for part in parts]
 
 
 @cache
