@@ -42,7 +42,12 @@ CONFIG = {
 }
 
 
-def _themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _themed(chart: alt.TopLevelMixin, font_size: int | None = None) -> alt.TopLevelMixin:
+    axis, legend, header = CONFIG["axis"], CONFIG["legend"], CONFIG["header"]
+    if font_size is not None:  # larger texts, and legends in two columns, for a phone
+        sizes = {"labelFontSize": font_size, "titleFontSize": font_size}
+        axis, header = {**axis, **sizes}, {**header, **sizes}
+        legend = {**legend, **sizes, "columns": 2}
     return (
         chart.configure(
             **{
@@ -51,22 +56,27 @@ def _themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
                 if k not in ("axis", "legend", "title", "view", "header")
             }
         )
-        .configure_axis(**CONFIG["axis"])
-        .configure_legend(**CONFIG["legend"])
+        .configure_axis(**axis)
+        .configure_legend(**legend)
         .configure_title(**CONFIG["title"])
         .configure_view(**CONFIG["view"])
-        .configure_header(**CONFIG["header"])
+        .configure_header(**header)
     )
 
 
-def svg(chart: alt.TopLevelMixin, lang: str = "en") -> str:
+PHONE_FONT_SIZE = 13
+"""The size of the texts of a chart drawn for a phone (at its own width, about 330 px)."""
+
+
+def svg(chart: alt.TopLevelMixin, lang: str = "en", font_size: int | None = None) -> str:
     """The chart as an SVG document (no network: vl-convert bundles Vega).
 
     Numbers on the axes follow the language: ``0,5`` in Dutch, ``0.5`` in English.
+    ``font_size`` sets the size of the axes' and legends' texts (11 by default).
     """
     import vl_convert
 
-    spec = _themed(chart).to_dict()
+    spec = _themed(chart, font_size).to_dict()
     text = vl_convert.vegalite_to_svg(spec, format_locale="nl-NL" if lang == "nl" else "en-GB")
     # an <svg> element to place inline in HTML: drop the XML declaration if any
     return text[text.index("<svg") :]
@@ -75,7 +85,9 @@ def svg(chart: alt.TopLevelMixin, lang: str = "en") -> str:
 # -- the maturity model ---------------------------------------------------------------------
 
 
-def factor_distribution(scores: pd.DataFrame, factors: dict[str, str], lang: str) -> alt.Chart:
+def factor_distribution(
+    scores: pd.DataFrame, factors: dict[str, str], lang: str, width: int = 420
+) -> alt.Chart:
     """Box plots of the factor scores (0-100), one row per factor, the median in white."""
     long = scores.melt(value_vars=list(factors), var_name="factor", value_name="score").dropna()
     long["label"] = long["factor"].map(factors)
@@ -93,7 +105,7 @@ def factor_distribution(scores: pd.DataFrame, factors: dict[str, str], lang: str
             x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title=_("Score (0-100)", lang)),
             y=alt.Y("label:N", sort=list(factors.values()), title=None),
         )
-        .properties(width=420, height=36 * len(factors))
+        .properties(width=width, height=36 * len(factors))
     )
 
 
@@ -110,9 +122,19 @@ def stage_bars(counts: dict[str, int], labels: dict[str, str], lang: str) -> alt
 
 
 def radar(
-    series: dict[str, dict[str, float]], factors: dict[str, str], lang: str
+    series: dict[str, dict[str, float]],
+    factors: dict[str, str],
+    lang: str,
+    size: int = 300,
+    font_size: int = 11,
+    reach: int = 135,
+    label_x: int = 118,
+    height: int | None = None,
 ) -> alt.LayerChart:
-    """A radar of the four factors (0-100) for one or more series (organisation, benchmarks).
+    """A radar of the four factors (0-100) for one or more series (organisation, benchmarks),
+    ``size`` pixels square, the factors' names in ``font_size``; the square spans -reach to
+    reach (100 is the outer ring), with room for the names, placed ``label_x`` from the
+    centre across and 112 up and down; ``height`` (default ``size``) crops it vertically.
 
     Vega-Lite has no polar line, so the points are placed by their angle and radius here.
     """
@@ -149,10 +171,12 @@ def radar(
         for k in keys
     ]
     labels = [
-        {"x": 118 * math.cos(angle[k]), "y": 112 * math.sin(angle[k]), "text": factors[k]}
+        {"x": label_x * math.cos(angle[k]), "y": 112 * math.sin(angle[k]), "text": factors[k]}
         for k in keys
     ]
-    scale = alt.Scale(domain=[-135, 135])
+    scale = alt.Scale(domain=[-reach, reach])
+    height = height or size
+    y_scale = alt.Scale(domain=[-reach * height / size, reach * height / size])  # same units
     axis = None
     names = list(series)
     colors = [BLUE, ORANGE, GREY, "#6a9f58"][: len(names)]
@@ -161,7 +185,7 @@ def radar(
         .mark_line(color="#dddddd", strokeWidth=1)
         .encode(
             x=alt.X("x:Q", scale=scale, axis=axis),
-            y=alt.Y("y:Q", scale=scale, axis=axis),
+            y=alt.Y("y:Q", scale=y_scale, axis=axis),
             detail="level:N",
             order="order:Q",
         )
@@ -171,17 +195,17 @@ def radar(
         .mark_rule(color="#dddddd")
         .encode(
             x=alt.X("x:Q", scale=scale, axis=axis),
-            y=alt.Y("y:Q", scale=scale, axis=axis),
+            y=alt.Y("y:Q", scale=y_scale, axis=axis),
             x2="x2:Q",
             y2="y2:Q",
         )
     )
     text = (
         alt.Chart(pd.DataFrame(labels))
-        .mark_text(font=FONT, fontSize=11)
+        .mark_text(font=FONT, fontSize=font_size)
         .encode(
             x=alt.X("x:Q", scale=scale, axis=axis),
-            y=alt.Y("y:Q", scale=scale, axis=axis),
+            y=alt.Y("y:Q", scale=y_scale, axis=axis),
             text="text:N",
         )
     )
@@ -191,17 +215,23 @@ def radar(
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=alt.X("x:Q", scale=scale, axis=axis),
-            y=alt.Y("y:Q", scale=scale, axis=axis),
+            y=alt.Y("y:Q", scale=y_scale, axis=axis),
             color=color,
             order="order:Q",
             tooltip=["series", "factor", "score"],
         )
     )
-    return (rings + rays + text + lines).properties(width=300, height=300)
+    return (rings + rays + text + lines).properties(width=size, height=height)
 
 
 def position_strip(
-    scores: pd.DataFrame, highlight: str, peers: Sequence[str], lang: str, labels: dict[str, str]
+    scores: pd.DataFrame,
+    highlight: str,
+    peers: Sequence[str],
+    lang: str,
+    labels: dict[str, str],
+    width: int = 460,
+    tick_step: int = 10,
 ) -> alt.LayerChart:
     """Every organisation's overall score as a dot; the organisation and its peers stand out.
 
@@ -216,6 +246,7 @@ def position_strip(
         x=alt.X(
             "overall:Q",
             scale=alt.Scale(domain=[0, 100]),
+            axis=alt.Axis(values=list(range(0, 101, tick_step))),
             title=_("Overall maturity score (0-100)", lang),
         ),
         color=alt.Color(
@@ -226,7 +257,7 @@ def position_strip(
         opacity=alt.condition(alt.datum.group == labels["self"], alt.value(1), alt.value(0.7)),
         strokeWidth=alt.condition(alt.datum.group == labels["self"], alt.value(4), alt.value(1)),
     )
-    return dots.properties(width=460, height=40)
+    return dots.properties(width=width, height=40)
 
 
 # -- use ----------------------------------------------------------------------------------------

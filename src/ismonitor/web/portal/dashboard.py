@@ -119,13 +119,31 @@ def chart_svgs(edition: Edition, me: OrganisationScore, found: EditionResults, l
             "peers": _("Your sector"),
             "self": _("Your organisation"),
         }
+        phone = charts.PHONE_FONT_SIZE  # a second drawing of each, narrower, for a phone
         return {
             "radar": charts.svg(charts.radar(series, factor_labels, lang), lang),
+            "radar_phone": charts.svg(
+                charts.radar(
+                    series, factor_labels, lang, 330, phone, reach=200, label_x=160, height=250
+                ),
+                lang,
+                phone,
+            ),
             "position": charts.svg(
                 charts.position_strip(adopters, me.org_id, peers, lang, strip_labels), lang
             ),
+            "position_phone": charts.svg(
+                charts.position_strip(
+                    adopters, me.org_id, peers, lang, strip_labels, width=290, tick_step=20
+                ),
+                lang,
+                phone,
+            ),
             "distribution": charts.svg(
                 charts.factor_distribution(adopters, factor_labels, lang), lang
+            ),
+            "distribution_phone": charts.svg(
+                charts.factor_distribution(adopters, factor_labels, lang, width=190), lang, phone
             ),
         }
 
