@@ -23,3 +23,13 @@ def test_the_link_of_one_organisation_does_not_open_another(
 ):
     client.get(f"/i/{participation_a.token}/")
     assert client.get(f"/p/{participation_b.pk}/").status_code == 404
+
+
+def test_the_menu_offers_the_organisation_not_a_login_after_the_link(client, participation_a):
+    before = client.get("/accounts/login/").content.decode()
+    assert 'href="/accounts/login/"' in before
+    client.get(f"/i/{participation_a.token}/")
+    page = client.get(f"/p/{participation_a.pk}/", follow=True).content.decode()
+    menu = page[page.index('<ul class="menu">') : page.index("</ul>", page.index('class="menu"'))]
+    assert 'href="/"' in menu and "Uw organisatie" in menu
+    assert "/accounts/login/" not in menu

@@ -64,7 +64,8 @@
     if (part && here !== -1) { part.textContent = here + 1; }
     if (parts) { parts.textContent = data.sections.length; }
     var bar = form.querySelector(".progress progress");
-    if (bar && here !== -1) { bar.max = data.sections.length; bar.value = here + 1; }
+    // the bar: questions answered of those asked (the parts are counted in the text)
+    if (bar) { bar.max = data.total; bar.value = data.answered; }
     var last = here === data.sections.length - 1;
     var next = form.querySelector("[data-role=next]");
     var review = form.querySelector("[data-role=review]");
