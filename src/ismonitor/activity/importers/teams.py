@@ -88,9 +88,12 @@ GROUP_EVENTS = 50_000
 """Events gathered before their times are read together."""
 
 
-def _segments(source: ExportSource, seen: set[str], files: list[tuple[int, str]]) -> Iterator:
+def _segments(
+    source: ExportSource, seen: set[str], files: list[tuple[int, str]], spans: bool = False
+) -> Iterator:
     """The files in order, in groups: ``("bulk", files, skipped, events, book)`` for a
-    group read in bulk (``book``: what :func:`_reconciled` needs), ``("lines", [file])``
+    group read in bulk (``book``: what :func:`_reconciled` needs, with ``spans`` when
+    made in a worker process), ``("lines", [file])``
     for a file to be read message by message (in this process, which reports each
     problem). ``seen`` holds the event ids of the files before, as the one reading the
     segments keeps it: it adds a bulk group's ids before asking for the next segment.
@@ -100,7 +103,7 @@ def _segments(source: ExportSource, seen: set[str], files: list[tuple[int, str]]
     however the files are split among processes."""
     start = 0
     while start < len(files):
-        group = _Group(seen)
+        group = _Group(seen, spans)
         index, unusual = start, None
         while index < len(files):
             done, name = files[index]
@@ -119,7 +122,7 @@ def _segments(source: ExportSource, seen: set[str], files: list[tuple[int, str]]
             if segment is None:  # a time in another form: the first file with one
                 bad = group.first_with_unusual_times()
                 files_before, group = group.files[:bad], None
-                yield from _segments(source, seen, files_before)  # read again, all usual
+                yield from _segments(source, seen, files_before, spans)  # again, all usual
                 yield ("lines", [files[start + bad]])
                 start += bad + 1
                 continue
@@ -137,7 +140,7 @@ def _segments_in_worker(task: tuple) -> list[tuple]:
     source = source_in_worker(path, None)
     seen: set[str] = set()
     segments = []
-    for segment in _segments(source, seen, files):
+    for segment in _segments(source, seen, files, spans=True):
         if segment[0] == "bulk":
             seen.update(segment[4][0])
             events = segment[3]
@@ -286,15 +289,16 @@ class _Group:
 
     For the main process to correct a group made in a worker process (which did not know
     the ids seen before its chunk), the group keeps, for every message it took, where
-    its events, skips and replies are (``spans``), and every duplicate it left out."""
+    its events, skips and replies are (``spans``: only then, as it costs a little), and
+    every duplicate it left out."""
 
-    def __init__(self, seen: set[str]):
+    def __init__(self, seen: set[str], spans: bool = False):
         self.previously_seen = seen
         self.seen: set[str] = set()
         self.claimed: list[str] = []  # the event ids of the messages taken, in order
         # of each of those: its first event, the event after it and its replies and
         # reactions, the same of its skips, and the next message taken after its replies
-        self.spans: list[tuple[int, int, int, int, int] | None] = []
+        self.spans: list[tuple[int, int, int, int, int] | None] | None = [] if spans else None
         self.dups: list[tuple[int, str, bool]] = []  # (its skip, event id, in this group)
         self.skips: list[str] = []  # what is left out, in order
         self.files: list[tuple[int, str]] = []
@@ -332,7 +336,9 @@ class _Group:
             for column in self._columns():
                 del column[rows:]
             self.seen.difference_update(self.claimed[claimed:])
-            del self.claimed[claimed:], self.spans[claimed:]
+            del self.claimed[claimed:]
+            if self.spans is not None:
+                del self.spans[claimed:]
             del self.skips[skips:], self.dups[dups:]
             return False
         self.files.append((done, name))
@@ -355,7 +361,7 @@ class _Group:
             pa.array(self.parents, pa.string()),
             pa.array(self.channels, pa.string()),
         ]
-        spans = array("q", chain.from_iterable(self.spans))
+        spans = array("q", chain.from_iterable(self.spans)) if self.spans is not None else None
         book = (self.claimed, spans, self.dups, self.skips)
         return ("bulk", self.files, Counter(self.skips), events, book)
 
@@ -403,12 +409,12 @@ class _Group:
             self.dups.append((len(skips), event_id, event_id in self.seen))
             skips.append("duplicate")
             return
-        taken = len(self.claimed)
+        ids, spans = self.ids, self.spans
+        if spans is not None:  # in a worker process
+            taken, first, first_skip = len(self.claimed), len(ids), len(skips)
+            spans.append(None)
         self.seen.add(event_id)
         self.claimed.append(event_id)
-        self.spans.append(None)
-        ids = self.ids
-        first, first_skip = len(ids), len(skips)
         reply_to = get("replyToId") or (post[1] if post is not None else None)
         if reply_to:
             if type(reply_to) is not str:
@@ -458,7 +464,8 @@ class _Group:
             post = (channel, message_id)
             for reply in replies:
                 self._message(reply, post)
-        self.spans[taken] = (first, len(ids), first_skip, len(skips), len(self.claimed))
+        if spans is not None:
+            spans[taken] = (first, len(ids), first_skip, len(skips), len(self.claimed))
 
     def _reactions(self, reactions: list, event_id: str, thread: str, channel: str) -> None:
         ids, times, users = self.ids.append, self.times.append, self.users.append
