@@ -72,7 +72,14 @@ def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[
                 yield block
 
         workers = import_workers(size, context)
-        for digest in in_order(_bulk, handed_out(), workers):
+        if workers == 1:
+            digests = map(_bulk, handed_out())
+        else:  # a block goes to a worker as one text (pickled at once), not line by line
+            blocks_out = (
+                (block[0][0], b"".join(line for _, line in block)) for block in handed_out()
+            )
+            digests = in_order(_bulk_of_text, blocks_out, workers)
+        for digest in digests:
             block = blocks.popleft()
             result = _without_bots(digest, bots) if digest is not None else None
             if result is not None:
@@ -157,6 +164,15 @@ def _bulk(block: list[tuple[int, bytes]]) -> tuple | None:
             return _bulk_events(block)
     except _Unusual:
         return None
+
+
+def _bulk_of_text(task: tuple[int, bytes]) -> tuple | None:
+    """:func:`_bulk` of a block handed over as its first line's number and its text."""
+    first, text = task
+    lines = text.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()  # the text ends with a newline, as every line but a file's last does
+    return _bulk(list(enumerate(lines, first)))
 
 
 def _without_bots(digest: tuple, bots: set[str]) -> tuple[Counter, list[pa.Array]]:
