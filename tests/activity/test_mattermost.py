@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import zipfile
 from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
@@ -250,27 +251,45 @@ def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch):
 # --- on several cores ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("block", [7, 40])
-def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monkeypatch, block):
-    # Bots named in one block leave out their posts in later blocks (parsed elsewhere);
-    # an unusual line is read line by line here.
+@pytest.mark.parametrize("part", [600, 5_000])
+def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monkeypatch, part):
+    # Bots named in one part leave out their posts in later parts (parsed elsewhere); an
+    # unusual line is read line by line here; Windows line ends are lines as a file has them.
     _varied_export(tmp_path / "export.jsonl", posts=400)
     lines = (tmp_path / "export.jsonl").read_text().splitlines()
     lines.insert(len(lines) // 3, "{not json")
-    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
-    monkeypatch.setattr(mattermost, "PROGRESS_LINES", block)
+    posts = [n for n, line in enumerate(lines) if '"type": "post"' in line]
+    lines[posts[5]] = lines[posts[5]].replace(", ", ",\r ", 1)  # JSON's own whitespace
+    text = "\n".join(lines[:100]) + "\n" + "\r\n".join(lines[100:]) + "\r\n"
+    (tmp_path / "export.jsonl").write_bytes(text.encode())
+    monkeypatch.setattr(mattermost, "RANGE_BYTES", part)
     spied = []
     real = mattermost.in_order
 
     def spy(function, tasks, workers, *args):
-        spied.append(workers)
+        spied.append((len(tasks), workers))
         return real(function, tasks, workers, *args)
 
     monkeypatch.setattr(mattermost, "in_order", spy)
     parallel = _run(tmp_path / "export.jsonl", tmp_path / "parallel", workers=3, on_error="reject")
     single = _run(tmp_path / "export.jsonl", tmp_path / "single", workers=1, on_error="reject")
-    assert spied == [3]  # one process: no pool
-    _assert_same(parallel, single)
+    assert len(spied) == 1 and spied[0][0] > 8 and spied[0][1] == 3  # one process: no pool
+    size = len(text.encode())
+    # the same but for the progress calls: one per part read by a worker
+    (first, progress), (second, _) = parallel, single
+    _assert_same((first, []), (second, []))
+    assert progress[-1] == (size, size) and progress == sorted(progress)
     _line_by_line_only(monkeypatch)
-    _assert_same(parallel, _run(tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject"))
-    assert parallel[0].rejected == 1 and parallel[0].skipped["bot_user"] > 0
+    _assert_same(
+        (first, []), (_run(tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject")[0], [])
+    )
+    assert first.rejected == 1 and first.skipped["bot_user"] > 0
+
+
+def test_a_zip_file_is_read_in_this_process(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export.jsonl", posts=50)
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as archive:
+        archive.write(tmp_path / "export.jsonl", "export.jsonl")
+    monkeypatch.setattr(mattermost, "in_order", None)  # no workers asked for
+    zipped = _run(tmp_path / "export.zip", tmp_path / "zipped", workers=2)
+    _assert_same(zipped, _run(tmp_path / "export.jsonl", tmp_path / "plain", workers=1))

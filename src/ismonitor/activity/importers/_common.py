@@ -10,6 +10,7 @@ import gc
 import io
 import json
 import os
+import pickle
 import sys
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -38,6 +39,7 @@ class ExportSource:
     def __init__(self, path: str | Path, marker: str | None = None, expected: str = ""):
         self.path = Path(path)
         self._zip: zipfile.ZipFile | None = None
+        self._key = (str(path), marker)
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file or folder")
         if self.path.is_dir():
@@ -66,6 +68,8 @@ class ExportSource:
                 )
             parent = PurePosixPath(found[0]).parent.as_posix()
             self.root = "" if parent == "." else parent + "/"
+        if self._zip is None:  # for worker processes forked while it is open
+            _FOLDERS[self._key] = self
 
     def __enter__(self) -> ExportSource:
         return self
@@ -76,6 +80,8 @@ class ExportSource:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+        elif _FOLDERS.get(self._key) is self:
+            del _FOLDERS[self._key]
 
     @property
     def is_single_file(self) -> bool:
@@ -101,6 +107,12 @@ class ExportSource:
                 return file.read()
         return _read_file(self._files[self.root + name])
 
+    def local_path(self, name: str) -> str | None:
+        """The file's path on disk, for another process to read; None inside a ZIP file."""
+        if self._zip is not None:
+            return None
+        return str(self._files[self.root + name])
+
     def size(self, name: str) -> int:
         member = self._files[self.root + name]
         return member.file_size if self._zip is not None else os.stat(member).st_size
@@ -113,6 +125,9 @@ class ExportSource:
             return str(self.path)
         return str(self.path / (self.root + name))
 
+
+_FOLDERS: dict[tuple[str, str | None], ExportSource] = {}
+"""The folder (and single-file) exports open in this process, by path and marker."""
 
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
@@ -512,9 +527,11 @@ def in_order(
 ) -> Iterator[Any]:
     """``function(task)`` for every task (taken from ``tasks`` only as needed), in order:
     in this process when ``workers`` is 1, else in ``workers`` forked processes, with at
-    most ``ahead`` tasks per worker waiting so that results do not pile up in memory. ``function`` must be a module-level function
-    and return what pickles (pyarrow arrays do). The workers stop when the caller stops
-    reading (an interrupted import), and an error in a worker is raised here."""
+    most ``ahead`` tasks per worker waiting so that results do not pile up in memory.
+    ``function`` must be a module-level function and return what pickles (pyarrow arrays
+    do; they are pickled with protocol 5, which copies their buffers once, not twice). The
+    workers stop when the caller stops reading (an interrupted import), and an error in a
+    worker is raised here."""
     if workers <= 1:
         yield from map(function, tasks)
         return
@@ -528,26 +545,35 @@ def in_order(
         pending = []
         queue = iter(tasks)
         for task in queue:
-            pending.append(executor.submit(function, task))
+            pending.append(executor.submit(_pickled, function, task))
             if len(pending) >= workers * ahead:
                 break
         while pending:
-            result = pending.pop(0).result()
+            result = pickle.loads(pending.pop(0).result())
             for task in queue:
-                pending.append(executor.submit(function, task))
+                pending.append(executor.submit(_pickled, function, task))
                 break
             yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
+def _pickled(function: Callable[[Any], Any], task: Any) -> bytes:
+    return pickle.dumps(function(task), protocol=5)
+
+
 _WORKER_SOURCE: tuple[int, str, ExportSource] | None = None
 
 
-def source_in_worker(path: str, marker: str) -> ExportSource:
-    """The export at ``path`` as a worker process reads it: opened once per process (a
-    ZIP file opened before the fork would share its file position with the parent)."""
+def source_in_worker(path: str, marker: str | None) -> ExportSource:
+    """The export at ``path`` as a worker process reads it: a folder as this process
+    listed it before the fork (``path`` and ``marker`` as given to :class:`ExportSource`);
+    a ZIP file opened again, once per process (opened before the fork, it would share
+    its file position with the parent)."""
     global _WORKER_SOURCE
+    listed = _FOLDERS.get((path, marker))
+    if listed is not None:
+        return listed
     here = os.getpid()
     if _WORKER_SOURCE is None or _WORKER_SOURCE[:2] != (here, path):
         _WORKER_SOURCE = (here, path, ExportSource(path, marker=marker))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,31 +59,20 @@ PROGRESS_LINES = 50_000
 
 def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[tuple | EventBatch]:
     display, size = source.display(name), source.size(name)
+    workers = import_workers(size, context)
+    local = source.local_path(name)
+    if workers > 1 and local is not None:
+        yield from _ranges_in_workers(local, display, size, context, workers)
+        return
     bots: set[str] = set()
     columns = EventColumns()
     done = 0
     with source.open(name) as file:
         lines = enumerate(file, 1)
-        blocks: deque[list[tuple[int, bytes]]] = deque()  # handed out, not yet back
-
-        def handed_out() -> Iterator[list[tuple[int, bytes]]]:
-            while block := list(itertools.islice(lines, PROGRESS_LINES)):
-                blocks.append(block)
-                yield block
-
-        workers = import_workers(size, context)
-        if workers == 1:
-            digests = map(_bulk, handed_out())
-        else:  # a block goes to a worker as one text (pickled at once), not line by line
-            blocks_out = (
-                (block[0][0], b"".join(line for _, line in block)) for block in handed_out()
-            )
-            digests = in_order(_bulk_of_text, blocks_out, workers)
-        for digest in digests:
-            block = blocks.popleft()
-            result = _without_bots(digest, bots) if digest is not None else None
+        while block := list(itertools.islice(lines, PROGRESS_LINES)):
+            result = _bulk(block)
             if result is not None:
-                skipped, events = result
+                skipped, events = _without_bots(result, bots)
                 for reason, number in skipped.items():
                     context.skip(reason, number)
                 yield from columns.add(events)
@@ -99,6 +88,81 @@ def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[
                 if number == 1 and not _version_line(line, display, context):
                     return
                 yield from _line(number, line, bots, display, context)
+    yield from columns.flush()
+    context.progress(size, size)
+
+
+RANGE_BYTES = 8 << 20
+"""The part of the file a worker process reads at a time (whole lines)."""
+
+
+def _ranges(path: str) -> list[tuple[int, int, int]]:
+    """``(offset, length, number of the first line)`` of consecutive parts of the file of
+    about :data:`RANGE_BYTES`, each of whole lines."""
+    ranges, start, first = [], 0, 1
+    with open(path, "rb") as file:
+        while data := file.read(RANGE_BYTES):
+            if not data.endswith(b"\n"):
+                data += file.readline()  # to the end of its line
+            ranges.append((start, len(data), first))
+            start += len(data)
+            first += data.count(b"\n")
+    return ranges
+
+
+def _read_range(path: str, offset: int, length: int) -> bytes:
+    with open(path, "rb") as file:
+        file.seek(offset)
+        return file.read(length)
+
+
+def _bulk_of_range(task: tuple[str, int, int, int]) -> tuple | None:
+    """:func:`_bulk` of a part of the file, read by the worker process itself."""
+    path, offset, length, first = task
+    return _bulk(_numbered(_read_range(path, offset, length), first))
+
+
+def _numbered(text: bytes, first: int) -> list[tuple[int, bytes]]:
+    """The lines of ``text`` (each as a file gives it, with its newline) and their numbers."""
+    return list(enumerate(_split(text), first))
+
+
+def _split(text: bytes) -> list[bytes]:
+    """The lines of ``text`` as iterating over a binary file gives them: cut after each
+    ``\\n`` only."""
+    lines = [line + b"\n" for line in text.split(b"\n")]
+    if lines[-1] == b"\n":
+        lines.pop()  # the text ended with a newline
+    else:
+        lines[-1] = lines[-1][:-1]  # the file's last line, without one
+    return lines
+
+
+def _ranges_in_workers(
+    path: str, display: str, size: int, context: ImportContext, workers: int
+) -> Iterator[tuple | EventBatch]:
+    """The file read by worker processes, a part each, as :func:`_lines` reads it but for
+    the progress calls (one per part)."""
+    ranges = _ranges(path)
+    tasks = [(path, *part) for part in ranges]
+    bots: set[str] = set()
+    columns = EventColumns()
+    for (offset, length, first), digest in zip(
+        ranges, in_order(_bulk_of_range, tasks, workers), strict=True
+    ):
+        result = _without_bots(digest, bots) if digest is not None else None
+        if result is not None:
+            skipped, events = result
+            for reason, number in skipped.items():
+                context.skip(reason, number)
+            yield from columns.add(events)
+        else:  # anything unusual: read line by line here, naming each problem
+            yield from columns.flush()
+            for number, line in _numbered(_read_range(path, offset, length), first):
+                if number == 1 and not _version_line(line, display, context):
+                    return
+                yield from _line(number, line, bots, display, context)
+        context.progress(offset + length, size)
     yield from columns.flush()
     context.progress(size, size)
 
@@ -164,15 +228,6 @@ def _bulk(block: list[tuple[int, bytes]]) -> tuple | None:
             return _bulk_events(block)
     except _Unusual:
         return None
-
-
-def _bulk_of_text(task: tuple[int, bytes]) -> tuple | None:
-    """:func:`_bulk` of a block handed over as its first line's number and its text."""
-    first, text = task
-    lines = text.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()  # the text ends with a newline, as every line but a file's last does
-    return _bulk(list(enumerate(lines, first)))
 
 
 def _without_bots(digest: tuple, bots: set[str]) -> tuple[Counter, list[pa.Array]]:
