@@ -125,16 +125,17 @@ def radar(
     series: dict[str, dict[str, float]],
     factors: dict[str, str],
     lang: str,
-    size: int = 300,
+    size: int = 440,
     font_size: int = 11,
-    reach: int = 135,
-    label_x: int = 118,
-    height: int | None = None,
+    reach: int = 183,
+    label_x: int = 106,
+    height: int | None = 300,
 ) -> alt.LayerChart:
     """A radar of the four factors (0-100) for one or more series (organisation, benchmarks),
-    ``size`` pixels square, the factors' names in ``font_size``; the square spans -reach to
-    reach (100 is the outer ring), with room for the names, placed ``label_x`` from the
-    centre across and 112 up and down; ``height`` (default ``size``) crops it vertically.
+    ``size`` pixels wide, the factors' names in ``font_size``; it spans -reach to reach
+    across (100 is the outer ring), with room for the names, placed ``label_x`` from the
+    centre across (starting there) and 112 up and down; ``height`` (default ``size``)
+    crops it vertically, keeping the units of both directions the same.
 
     Vega-Lite has no polar line, so the points are placed by their angle and radius here.
     """
@@ -170,8 +171,19 @@ def radar(
         {"x": 0, "y": 0, "x2": 100 * math.cos(angle[k]), "y2": 100 * math.sin(angle[k])}
         for k in keys
     ]
+
+    # A name left or right of the radar starts (or ends) beside its ring, never across it.
+    def align(k: str) -> str:
+        across = math.cos(angle[k])
+        return "left" if across > 0.5 else "right" if across < -0.5 else "center"
+
     labels = [
-        {"x": label_x * math.cos(angle[k]), "y": 112 * math.sin(angle[k]), "text": factors[k]}
+        {
+            "x": label_x * math.cos(angle[k]),
+            "y": 112 * math.sin(angle[k]),
+            "text": factors[k],
+            "align": align(k),
+        }
         for k in keys
     ]
     scale = alt.Scale(domain=[-reach, reach])
@@ -200,13 +212,17 @@ def radar(
             y2="y2:Q",
         )
     )
-    text = (
-        alt.Chart(pd.DataFrame(labels))
-        .mark_text(font=FONT, fontSize=font_size)
-        .encode(
-            x=alt.X("x:Q", scale=scale, axis=axis),
-            y=alt.Y("y:Q", scale=y_scale, axis=axis),
-            text="text:N",
+    text = alt.layer(
+        *(
+            alt.Chart(pd.DataFrame([label for label in labels if label["align"] == side]))
+            .mark_text(font=FONT, fontSize=font_size, align=side)
+            .encode(
+                x=alt.X("x:Q", scale=scale, axis=axis),
+                y=alt.Y("y:Q", scale=y_scale, axis=axis),
+                text="text:N",
+            )
+            for side in ("left", "right", "center")
+            if any(label["align"] == side for label in labels)
         )
     )
     color = alt.Color("series:N", scale=alt.Scale(domain=names, range=colors), title=None)

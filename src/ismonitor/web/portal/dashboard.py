@@ -124,7 +124,7 @@ def chart_svgs(edition: Edition, me: OrganisationScore, found: EditionResults, l
             "radar": charts.svg(charts.radar(series, factor_labels, lang), lang),
             "radar_phone": charts.svg(
                 charts.radar(
-                    series, factor_labels, lang, 330, phone, reach=200, label_x=160, height=250
+                    series, factor_labels, lang, 330, phone, reach=200, label_x=106, height=250
                 ),
                 lang,
                 phone,
