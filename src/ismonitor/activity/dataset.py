@@ -120,10 +120,10 @@ def import_export(
         Pseudonym namespace; defaults to the platform's name, so people do not link
         across platforms. Give two imports the same namespace to link them.
     workers
-        Processes that parse a large export in the importers that can (Slack, ...): the
-        default is one per core (at most 8) for an export of 64 MB or more, else 1; the
-        environment variable ``ISMONITOR_IMPORT_WORKERS`` sets it too. The dataset is the
-        same whatever the number.
+        Processes that parse a large export in the JSON importers (Slack, Teams,
+        Discourse, Mattermost, Zulip): by default one per core (at most 8) for an export
+        of 64 MB or more, else 1; the environment variable ``ISMONITOR_IMPORT_WORKERS``
+        sets it too. The dataset is the same whatever the number.
 
     Returns
     -------
