@@ -540,7 +540,9 @@ def in_order(
 
     # fork: the workers start at once with everything the importer has loaded; Arrow
     # resets its thread pools in a forked child.
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    executor = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_leave_interrupts
+    )
     try:
         pending = []
         queue = iter(tasks)
@@ -556,6 +558,14 @@ def in_order(
             yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _leave_interrupts() -> None:
+    """In a worker: Ctrl-C is for the importing process, which stops the workers (and
+    leaves no dataset) without a traceback from each of them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _pickled(function: Callable[[Any], Any], task: Any) -> bytes:
