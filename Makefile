@@ -28,11 +28,13 @@ run: install
 		$(DEMO)/activity-export/slack-export.zip --roster $(DEMO)/activity-export/roster.csv \
 		--out $(DEMO)/activity --overwrite
 	$(BIN)/ismonitor activity metrics $(DEMO)/activity
+	# SYN-002 uses internal social media in this edition (seed 2018): its report has the
+	# maturity pages (SYN-001 does not use it: its report is the one for non-adopters)
 	for lang in nl en; do \
 		$(BIN)/ismonitor report national $(DEMO)/responses.csv --instrument ism-2018 \
 			--previous $(DEMO)/2016/responses.csv --lang $$lang --out $(DEMO)/national-$$lang.pdf || exit 1; \
-		$(BIN)/ismonitor report organisation $(DEMO)/responses.csv --org SYN-001 \
-			--instrument ism-2018 --lang $$lang --out $(DEMO)/organisation-SYN-001-$$lang.pdf || exit 1; \
+		$(BIN)/ismonitor report organisation $(DEMO)/responses.csv --org SYN-002 \
+			--instrument ism-2018 --lang $$lang --out $(DEMO)/organisation-SYN-002-$$lang.pdf || exit 1; \
 	done
 	@echo
 	@echo "Done. The demo edition is SYNTHETIC (no real organisation). Look next at:"
@@ -40,7 +42,7 @@ run: install
 	@echo "  $(DEMO)/scores.json     each organisation's maturity scores, stage, position and advice"
 	@echo "  $(DEMO)/analysis.json   the national analysis (against a synthetic 2016 edition)"
 	@echo "  $(DEMO)/national-nl.pdf, national-en.pdf             the national report"
-	@echo "  $(DEMO)/organisation-SYN-001-nl.pdf, ...-en.pdf      one organisation's report"
+	@echo "  $(DEMO)/organisation-SYN-002-nl.pdf, ...-en.pdf      one organisation's report"
 	@echo "  $(DEMO)/activity/          a synthetic organisation's Slack activity, pseudonymised"
 	@echo "  $(BIN)/ismonitor score $(DEMO)/responses.csv --instrument ism-2018 --lang en"
 	@echo "  $(BIN)/ismonitor --help, and docs/ (the instrument, the responses, the maturity model)"
