@@ -99,11 +99,12 @@ class SlackImporter(BaseImporter):
             reader = _DayFiles(source, conversations, bots, context, len(days))
             sizes = [source.size(name) for name in days]
             workers = import_workers(sum(sizes), context)
+            numbered = list(enumerate(days))
             if workers == 1:
-                segments = _segments(source, conversations, reader.bot_ids, list(enumerate(days)))
+                segments = _segments(source, conversations, reader.bot_ids, numbered)
             else:  # chunks of day files parsed in worker processes, handed on in order
                 tasks = [
-                    (str(path), conversations, reader.bot_ids, list(enumerate(days))[chunk])
+                    (str(path), conversations, reader.bot_ids, numbered[chunk])
                     for chunk in in_chunks(sizes, CHUNK_BYTES)
                 ]
                 segments = chain.from_iterable(in_order(_segments_in_worker, tasks, workers))
