@@ -35,6 +35,27 @@ def run_only(platform: str, path: Path, out: Path, **kwargs):
     return import_export(platform, path, out, **kwargs)
 
 
+def run_with_progress(platform: str, path: Path, out: Path, **kwargs):
+    """Import as run_only does, keeping the progress calls in ``report.progress_calls``."""
+    calls = []
+    report = run_only(platform, path, out, progress=lambda *call: calls.append(call), **kwargs)
+    report.progress_calls = calls
+    return report
+
+
+def assert_same_import(first, second, progress: bool = True) -> None:
+    """Two imports gave the same counts, rejections and events (and progress calls)."""
+    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
+        second.imported,
+        second.skipped,
+        second.rejected,
+        second.rejections,
+    )
+    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
+    if progress:
+        assert first.progress_calls == second.progress_calls
+
+
 def read_events(out: Path) -> list[dict]:
     table = pq.read_table(out / "events")
     return sorted(table.to_pylist(), key=lambda row: row["event_id"])

@@ -17,10 +17,11 @@ from ismonitor.activity.importers import discourse
 from ._helpers import (
     FIXTURES,
     assert_nothing_personal,
+    assert_same_import,
     by_id,
     pseudonym,
     run,
-    run_only,
+    run_with_progress,
     uncompressed,
 )
 
@@ -161,24 +162,6 @@ def _line_by_line_only(monkeypatch) -> None:
     monkeypatch.setattr(discourse, "_one_record_a_line", lambda data: False)
 
 
-def _run(path, out, **kwargs):
-    calls = []
-    report = run_only("discourse", path, out, progress=lambda *a: calls.append(a), **kwargs)
-    return report, calls
-
-
-def _assert_same(first, second) -> None:
-    (first, first_progress), (second, second_progress) = first, second
-    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
-        second.imported,
-        second.skipped,
-        second.rejected,
-        second.rejections,
-    )
-    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
-    assert first_progress == second_progress
-
-
 @pytest.mark.parametrize("group", [50_000, 7])
 def test_reading_in_bulk_gives_what_reading_post_by_post_gives(tmp_path, monkeypatch, group):
     _varied_export(tmp_path / "site")
@@ -190,11 +173,11 @@ def test_reading_in_bulk_gives_what_reading_post_by_post_gives(tmp_path, monkeyp
     with monkeypatch.context() as patch:
         patch.setattr(discourse._Topics, "read_file", refuse)
         patch.setattr(discourse, "_visit_rows", refuse)
-        bulk = _run(tmp_path / "site", tmp_path / "bulk")
+        bulk = run_with_progress("discourse", tmp_path / "site", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = _run(tmp_path / "site", tmp_path / "slow")
-    _assert_same(bulk, slow)
-    assert set(slow[0].skipped) == {
+    slow = run_with_progress("discourse", tmp_path / "site", tmp_path / "slow")
+    assert_same_import(bulk, slow)
+    assert set(slow.skipped) == {
         "deleted",
         "duplicate",
         "moderator_action",
@@ -208,9 +191,9 @@ def test_reading_in_bulk_gives_what_reading_post_by_post_gives(tmp_path, monkeyp
 
 
 def test_the_fixture_reads_in_bulk_as_post_by_post(tmp_path, monkeypatch):
-    bulk = _run(DISCOURSE / "site", tmp_path / "bulk")
+    bulk = run_with_progress("discourse", DISCOURSE / "site", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    _assert_same(bulk, _run(DISCOURSE / "site", tmp_path / "slow"))
+    assert_same_import(bulk, run_with_progress("discourse", DISCOURSE / "site", tmp_path / "slow"))
 
 
 @pytest.mark.parametrize(
@@ -236,12 +219,12 @@ def test_an_unusual_post_reads_as_post_by_post(tmp_path, monkeypatch, change, fi
     post.update(deleted_at=None, user_id=3, post_type=1)
     change(post)
     path.write_text(json.dumps(data))
-    bulk = _run(tmp_path / "site", tmp_path / "bulk", on_error="reject")
+    bulk = run_with_progress("discourse", tmp_path / "site", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = _run(tmp_path / "site", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow)
+    slow = run_with_progress("discourse", tmp_path / "site", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
     if field is not None:
-        assert f"field '{field}'" in slow[0].rejections[0]
+        assert f"field '{field}'" in slow.rejections[0]
 
 
 @pytest.mark.parametrize(
@@ -264,10 +247,10 @@ def test_an_unusual_visit_reads_as_line_by_line(tmp_path, monkeypatch, row):
     lines = path.read_text().split("\n")
     lines.insert(100, row)
     path.write_text("\n".join(lines))
-    bulk = _run(tmp_path / "site", tmp_path / "bulk", on_error="reject")
+    bulk = run_with_progress("discourse", tmp_path / "site", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = _run(tmp_path / "site", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow)
+    slow = run_with_progress("discourse", tmp_path / "site", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
 
 
 def test_visits_go_on_line_by_line_from_the_first_unusual_batch(tmp_path, monkeypatch):
@@ -280,12 +263,14 @@ def test_visits_go_on_line_by_line_from_the_first_unusual_batch(tmp_path, monkey
     with monkeypatch.context() as patch:
         rows = discourse._visit_rows
         patch.setattr(discourse, "_visit_rows", lambda *a: calls.append(a[-1]) or rows(*a))
-        bulk = _run(tmp_path / "site", tmp_path / "bulk", on_error="reject")
+        bulk = run_with_progress(
+            "discourse", tmp_path / "site", tmp_path / "bulk", on_error="reject"
+        )
     assert calls and calls[0] > 0  # the first batch in bulk
     _line_by_line_only(monkeypatch)
-    slow = _run(tmp_path / "site", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow)
-    assert slow[0].rejected == 1 and "line 240001" in slow[0].rejections[0]
+    slow = run_with_progress("discourse", tmp_path / "site", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
+    assert slow.rejected == 1 and "line 240001" in slow.rejections[0]
 
 
 # --- on several cores ---------------------------------------------------------------
@@ -325,8 +310,8 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
     monkeypatch.setattr(discourse, "SAMPLE_FILES", 5)  # sizes from a sample (in a folder)
     pools = _spy(monkeypatch, "in_order")
     reconciled = _spy(monkeypatch, "_reconciled")
-    parallel = _run(path, tmp_path / "parallel", workers=3)
-    single = _run(path, tmp_path / "single", workers=1)
+    parallel = run_with_progress("discourse", path, tmp_path / "parallel", workers=3)
+    single = run_with_progress("discourse", path, tmp_path / "single", workers=1)
     assert len(pools) == 1 and len(pools[0][1]) > 10 and pools[0][2] == 3  # one process: no pool
     if not as_zip:
         with discourse.ExportSource(path) as source:
@@ -334,12 +319,12 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
         assert len(set(sizes)) == 2  # 0 for the visits and the README, the average for topics
     # the first post of a long topic is in its file of more posts too, read before it
     assert any(result not in (None, segment) for segment, _, result in reconciled)
-    _assert_same(parallel, single)
-    assert _row_groups(parallel[0]) == _row_groups(single[0]) and len(_row_groups(single[0])) > 1
-    report = parallel[0]
+    assert_same_import(parallel, single)
+    assert _row_groups(parallel) == _row_groups(single) and len(_row_groups(single)) > 1
+    report = parallel
     assert report.skipped["duplicate"] > 5 and report.skipped["post_not_in_export"] > 5
     _line_by_line_only(monkeypatch)
-    _assert_same(parallel, _run(path, tmp_path / "slow", workers=3))
+    assert_same_import(parallel, run_with_progress("discourse", path, tmp_path / "slow", workers=3))
 
 
 def _post(topic: int, number: int, **fields) -> dict:
@@ -381,15 +366,15 @@ def test_what_a_worker_did_not_know_is_set_right_here(tmp_path, monkeypatch, gro
     monkeypatch.setattr(
         discourse._Reader, "take_from_worker", lambda self, s: kinds.append(s[0]) or take(self, s)
     )
-    parallel = _run(site, tmp_path / "parallel", workers=2)
-    single = _run(site, tmp_path / "single", workers=1)
-    _assert_same(parallel, single)
+    parallel = run_with_progress("discourse", site, tmp_path / "parallel", workers=2)
+    single = run_with_progress("discourse", site, tmp_path / "single", workers=1)
+    assert_same_import(parallel, single)
     assert "lines" in kinds  # b/3.json, for the worker
-    assert _row_groups(parallel[0]) == _row_groups(single[0]) == [7]  # all in bulk here
-    assert parallel[0].skipped == {"duplicate": 4, "post_not_in_export": 1}
+    assert _row_groups(parallel) == _row_groups(single) == [7]  # all in bulk here
+    assert parallel.skipped == {"duplicate": 4, "post_not_in_export": 1}
     groups = {
         row["event_id"]: row["group_id"]
-        for row in pq.read_table(single[0].out_dir / "events").to_pylist()
+        for row in pq.read_table(single.out_dir / "events").to_pylist()
     }
     assert groups["1#3"] == "5" and groups["3#1"] == "7"
     results = [result for segment, _, result in reconciled if result is not segment]
@@ -397,7 +382,7 @@ def test_what_a_worker_did_not_know_is_set_right_here(tmp_path, monkeypatch, gro
     if group == 1:  # b/2.json alone, without post 1 (in one group, all are read again)
         assert any(result is not None for result in results)
     _line_by_line_only(monkeypatch)
-    _assert_same(parallel, _run(site, tmp_path / "slow", workers=1))
+    assert_same_import(parallel, run_with_progress("discourse", site, tmp_path / "slow", workers=1))
 
 
 def test_an_unusual_file_in_a_worker_is_read_post_by_post_here(tmp_path, monkeypatch):
@@ -408,11 +393,15 @@ def test_an_unusual_file_in_a_worker_is_read_post_by_post_here(tmp_path, monkeyp
     data["post_stream"]["posts"][1].update(created_at="gisteren")
     path.write_text(json.dumps(data))
     monkeypatch.setattr(discourse, "CHUNK_BYTES", 8_000)
-    parallel = _run(tmp_path / "site", tmp_path / "p", on_error="reject", workers=2)
-    single = _run(tmp_path / "site", tmp_path / "s", on_error="reject", workers=1)
-    _assert_same(parallel, single)
-    assert _row_groups(parallel[0]) == _row_groups(single[0])
-    assert parallel[0].rejected == 1 and "field 'created_at'" in parallel[0].rejections[0]
+    parallel = run_with_progress(
+        "discourse", tmp_path / "site", tmp_path / "p", on_error="reject", workers=2
+    )
+    single = run_with_progress(
+        "discourse", tmp_path / "site", tmp_path / "s", on_error="reject", workers=1
+    )
+    assert_same_import(parallel, single)
+    assert _row_groups(parallel) == _row_groups(single)
+    assert parallel.rejected == 1 and "field 'created_at'" in parallel.rejections[0]
     with pytest.raises(MalformedRecordError, match="gisteren"):
-        _run(tmp_path / "site", tmp_path / "abort", workers=2)
+        run_with_progress("discourse", tmp_path / "site", tmp_path / "abort", workers=2)
     assert not (tmp_path / "abort").exists()

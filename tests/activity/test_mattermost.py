@@ -7,7 +7,6 @@ import random
 import zipfile
 from datetime import UTC, datetime
 
-import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
@@ -16,10 +15,11 @@ from ismonitor.activity.importers import mattermost
 from ._helpers import (
     FIXTURES,
     assert_nothing_personal,
+    assert_same_import,
     by_id,
     pseudonym,
     run,
-    run_only,
+    run_with_progress,
     uncompressed,
 )
 
@@ -146,24 +146,6 @@ def _line_by_line_only(monkeypatch) -> None:
     monkeypatch.setattr(mattermost, "_bulk", lambda *args: None)
 
 
-def _run(path, out, **kwargs):
-    calls = []
-    report = run_only("mattermost", path, out, progress=lambda *a: calls.append(a), **kwargs)
-    return report, calls
-
-
-def _assert_same(first, second) -> None:
-    (first, first_progress), (second, second_progress) = first, second
-    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
-        second.imported,
-        second.skipped,
-        second.rejected,
-        second.rejections,
-    )
-    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
-    assert first_progress == second_progress
-
-
 @pytest.mark.parametrize("block", [50_000, 7])
 def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch, block):
     _varied_export(tmp_path / "export.jsonl")
@@ -174,18 +156,18 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(mattermost, "_line", refuse)
-        bulk = _run(tmp_path / "export.jsonl", tmp_path / "bulk")
+        bulk = run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = _run(tmp_path / "export.jsonl", tmp_path / "slow")
-    _assert_same(bulk, slow)
-    assert set(slow[0].skipped) == {
+    slow = run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "slow")
+    assert_same_import(bulk, slow)
+    assert set(slow.skipped) == {
         "bot_message",
         "bot_reaction",
         "bot_user",
         "direct_message",
         "system_message",
     }
-    assert all(slow[0].imported[action] for action in ("post", "reply", "react"))
+    assert all(slow.imported[action] for action in ("post", "reply", "react"))
 
 
 @pytest.mark.parametrize(
@@ -215,21 +197,29 @@ def test_an_unusual_line_reads_as_line_by_line_reads_it(tmp_path, monkeypatch, c
     lines.insert(posts[20], "{not json")
     (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
     monkeypatch.setattr(mattermost, "PROGRESS_LINES", 9)
-    bulk = _run(tmp_path / "export.jsonl", tmp_path / "bulk", on_error="reject")
+    bulk = run_with_progress(
+        "mattermost", tmp_path / "export.jsonl", tmp_path / "bulk", on_error="reject"
+    )
     _line_by_line_only(monkeypatch)
-    slow = _run(tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow)
-    assert "a JSON object" in slow[0].rejections[-1]
+    slow = run_with_progress(
+        "mattermost", tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject"
+    )
+    assert_same_import(bulk, slow)
+    assert "a JSON object" in slow.rejections[-1]
     if field is not None:
-        assert slow[0].rejected == 2 and f"field '{field}'" in slow[0].rejections[0]
+        assert slow.rejected == 2 and f"field '{field}'" in slow.rejections[0]
 
 
 def test_a_first_line_that_is_not_the_version_stops_both_ways(tmp_path, monkeypatch):
-    bulk = _run(MATTERMOST / "no-version.jsonl", tmp_path / "bulk", on_error="reject")
+    bulk = run_with_progress(
+        "mattermost", MATTERMOST / "no-version.jsonl", tmp_path / "bulk", on_error="reject"
+    )
     _line_by_line_only(monkeypatch)
-    slow = _run(MATTERMOST / "no-version.jsonl", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow)
-    assert slow[0].rejected == 1 and slow[0].events == 0
+    slow = run_with_progress(
+        "mattermost", MATTERMOST / "no-version.jsonl", tmp_path / "slow", on_error="reject"
+    )
+    assert_same_import(bulk, slow)
+    assert slow.rejected == 1 and slow.events == 0
 
 
 def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch):
@@ -242,10 +232,10 @@ def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch):
     lines[n] = json.dumps(record)
     (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
     with pytest.raises(OverflowError):
-        _run(tmp_path / "export.jsonl", tmp_path / "bulk")
+        run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
     with pytest.raises(OverflowError):
-        _run(tmp_path / "export.jsonl", tmp_path / "slow")
+        run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "slow")
 
 
 # --- on several cores ---------------------------------------------------------------
@@ -271,18 +261,23 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
         return real(function, tasks, workers, *args)
 
     monkeypatch.setattr(mattermost, "in_order", spy)
-    parallel = _run(tmp_path / "export.jsonl", tmp_path / "parallel", workers=3, on_error="reject")
-    single = _run(tmp_path / "export.jsonl", tmp_path / "single", workers=1, on_error="reject")
+    parallel = run_with_progress(
+        "mattermost", tmp_path / "export.jsonl", tmp_path / "parallel", workers=3, on_error="reject"
+    )
+    single = run_with_progress(
+        "mattermost", tmp_path / "export.jsonl", tmp_path / "single", workers=1, on_error="reject"
+    )
     assert len(spied) == 1 and spied[0][0] > 8 and spied[0][1] == 3  # one process: no pool
     size = len(text.encode())
     # the same but for the progress calls: one per part read by a worker
-    (first, progress), (second, _) = parallel, single
-    _assert_same((first, []), (second, []))
+    first, progress = parallel, parallel.progress_calls
+    assert_same_import(first, single, progress=False)
     assert progress[-1] == (size, size) and progress == sorted(progress)
     _line_by_line_only(monkeypatch)
-    _assert_same(
-        (first, []), (_run(tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject")[0], [])
+    slow = run_with_progress(
+        "mattermost", tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject"
     )
+    assert_same_import(first, slow, progress=False)
     assert first.rejected == 1 and first.skipped["bot_user"] > 0
 
 
@@ -291,5 +286,10 @@ def test_a_zip_file_is_read_in_this_process(tmp_path, monkeypatch):
     with zipfile.ZipFile(tmp_path / "export.zip", "w") as archive:
         archive.write(tmp_path / "export.jsonl", "export.jsonl")
     monkeypatch.setattr(mattermost, "in_order", None)  # no workers asked for
-    zipped = _run(tmp_path / "export.zip", tmp_path / "zipped", workers=2)
-    _assert_same(zipped, _run(tmp_path / "export.jsonl", tmp_path / "plain", workers=1))
+    zipped = run_with_progress(
+        "mattermost", tmp_path / "export.zip", tmp_path / "zipped", workers=2
+    )
+    assert_same_import(
+        zipped,
+        run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "plain", workers=1),
+    )

@@ -19,10 +19,11 @@ from ismonitor.activity.importers._common import EventColumns
 from ._helpers import (
     FIXTURES,
     assert_nothing_personal,
+    assert_same_import,
     by_id,
     pseudonym,
     run,
-    run_only,
+    run_with_progress,
     uncompressed,
 )
 
@@ -205,14 +206,6 @@ def test_it_refuses_a_file_in_a_channel_folder_that_is_not_a_day(tmp_path):
 # --- in bulk and line by line ---------------------------------------------------------
 
 
-def _run(*args, **kwargs):
-    """Import as run_only does, keeping the progress calls in the report."""
-    calls = []
-    report = run_only(*args, progress=lambda *call: calls.append(call), **kwargs)
-    report.progress_calls = calls
-    return report
-
-
 def _varied_export(directory, seed: int = 7, days: int = 12) -> None:
     """A workspace with every kind of message the importer tells apart: posts, replies,
     broadcasts, thread parents, joins, bot messages, messages with a bot_id, bot users,
@@ -286,27 +279,16 @@ def _no_line_by_line(monkeypatch) -> None:
     monkeypatch.setattr(slack, "_messages", refuse)
 
 
-def _assert_same(first, second, tmp_path) -> None:
-    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
-        second.imported,
-        second.skipped,
-        second.rejected,
-        second.rejections,
-    )
-    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
-    assert first.progress_calls == second.progress_calls
-
-
 @pytest.mark.parametrize("group", [50_000, 7])
 def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch, group):
     _varied_export(tmp_path / "export")
     monkeypatch.setattr(slack, "GROUP_MESSAGES", group)
     with monkeypatch.context() as patch:
         _no_line_by_line(patch)
-        bulk = _run("slack", tmp_path / "export", tmp_path / "bulk")
+        bulk = run_with_progress("slack", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = _run("slack", tmp_path / "export", tmp_path / "slow")
-    _assert_same(bulk, slow, tmp_path)
+    slow = run_with_progress("slack", tmp_path / "export", tmp_path / "slow")
+    assert_same_import(bulk, slow)
     assert set(slow.skipped) >= {
         "bot_add",
         "bot_message",
@@ -324,7 +306,7 @@ def test_bulk_batches_hold_exactly_the_rows_of_a_row_group(tmp_path, monkeypatch
     _varied_export(tmp_path / "export", days=30)
     monkeypatch.setattr(slack, "GROUP_MESSAGES", 50)
     monkeypatch.setattr(slack, "EventColumns", lambda: EventColumns(rows=100))
-    report = _run("slack", tmp_path / "export", tmp_path / "out")
+    report = run_with_progress("slack", tmp_path / "export", tmp_path / "out")
     metadata = pq.ParquetFile(tmp_path / "out" / "events" / "part-00000.parquet").metadata
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     assert report.events > 300
@@ -359,33 +341,33 @@ def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch,
     plain = [m for m in messages if "subtype" not in m and "bot_id" not in m]
     change(plain[len(plain) // 2])
     day.write_text(json.dumps(messages))
-    bulk = _run("slack", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    bulk = run_with_progress("slack", tmp_path / "export", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = _run("slack", tmp_path / "export", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow, tmp_path)
+    slow = run_with_progress("slack", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
     if field is not None:
         assert slow.rejected == 1 and f"field '{field}" in slow.rejections[0]
         with pytest.raises(MalformedRecordError, match=re.escape(f"field '{field}")):
-            _run("slack", tmp_path / "export", tmp_path / "abort")
+            run_with_progress("slack", tmp_path / "export", tmp_path / "abort")
 
 
 def test_json_that_orjson_refuses_reads_as_json_reads_it(tmp_path, monkeypatch):
     _varied_export(tmp_path / "export", days=3)
     day = sorted((tmp_path / "export" / "algemeen").glob("*.json"))[0]
     day.write_text(day.read_text().replace('"text": "x"', '"text": "x", "score": NaN', 1))
-    bulk = _run("slack", tmp_path / "export", tmp_path / "bulk")
+    bulk = run_with_progress("slack", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = _run("slack", tmp_path / "export", tmp_path / "slow")
-    _assert_same(bulk, slow, tmp_path)
+    slow = run_with_progress("slack", tmp_path / "export", tmp_path / "slow")
+    assert_same_import(bulk, slow)
 
 
 def test_the_real_test_archive_reads_in_bulk(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:
         _no_line_by_line(patch)
-        bulk = _run("slack", SLACK / "testarchive.zip", tmp_path / "bulk")
+        bulk = run_with_progress("slack", SLACK / "testarchive.zip", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = _run("slack", SLACK / "testarchive.zip", tmp_path / "slow")
-    _assert_same(bulk, slow, tmp_path)
+    slow = run_with_progress("slack", SLACK / "testarchive.zip", tmp_path / "slow")
+    assert_same_import(bulk, slow)
 
 
 # --- on several cores ---------------------------------------------------------------
@@ -407,10 +389,10 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
         return real(function, tasks, workers, *args)
 
     monkeypatch.setattr(slack, "in_order", spy)
-    parallel = _run("slack", path, tmp_path / "parallel", workers=3)
-    single = _run("slack", path, tmp_path / "single", workers=1)
+    parallel = run_with_progress("slack", path, tmp_path / "parallel", workers=3)
+    single = run_with_progress("slack", path, tmp_path / "single", workers=1)
     assert spied[0][0] > 10 and spied[0][1] == 3 and len(spied) == 1  # one process: no pool
-    _assert_same(parallel, single, tmp_path)
+    assert_same_import(parallel, single)
     assert parallel.events > 500
 
 
@@ -422,10 +404,14 @@ def test_an_unusual_file_in_a_worker_is_read_line_by_line_here(tmp_path, monkeyp
     plain[0]["ts"] = "gisteren"
     day.write_text(json.dumps(messages))
     monkeypatch.setattr(slack, "CHUNK_BYTES", 5_000)
-    parallel = _run("slack", tmp_path / "export", tmp_path / "p", on_error="reject", workers=2)
-    single = _run("slack", tmp_path / "export", tmp_path / "s", on_error="reject", workers=1)
-    _assert_same(parallel, single, tmp_path)
+    parallel = run_with_progress(
+        "slack", tmp_path / "export", tmp_path / "p", on_error="reject", workers=2
+    )
+    single = run_with_progress(
+        "slack", tmp_path / "export", tmp_path / "s", on_error="reject", workers=1
+    )
+    assert_same_import(parallel, single)
     assert parallel.rejected == 1 and "field 'ts'" in parallel.rejections[0]
     with pytest.raises(MalformedRecordError, match="gisteren"):
-        _run("slack", tmp_path / "export", tmp_path / "abort", workers=2)
+        run_with_progress("slack", tmp_path / "export", tmp_path / "abort", workers=2)
     assert not (tmp_path / "abort").exists()

@@ -17,10 +17,11 @@ from ismonitor.activity.importers import teams
 from ._helpers import (
     FIXTURES,
     assert_nothing_personal,
+    assert_same_import,
     by_id,
     pseudonym,
     run,
-    run_only,
+    run_with_progress,
     uncompressed,
 )
 
@@ -101,14 +102,6 @@ def test_it_names_the_line_of_broken_json(tmp_path):
 # --- in bulk and line by line ---------------------------------------------------------
 
 
-def _run(*args, **kwargs):
-    """Import as run_only does, keeping the progress calls in the report."""
-    calls = []
-    report = run_only(*args, progress=lambda *call: calls.append(call), **kwargs)
-    report.progress_calls = calls
-    return report
-
-
 def _varied_export(directory, seed: int = 11, pages: int = 6) -> None:
     """Graph pages of channel messages with every kind the importer tells apart: posts,
     nested replies and replies in files of their own (so some twice), chat messages,
@@ -182,17 +175,6 @@ def _line_by_line_only(monkeypatch) -> None:
     monkeypatch.setattr(teams._Group, "add", lambda *args: False)
 
 
-def _assert_same(first, second) -> None:
-    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
-        second.imported,
-        second.skipped,
-        second.rejected,
-        second.rejections,
-    )
-    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
-    assert first.progress_calls == second.progress_calls
-
-
 @pytest.mark.parametrize("group", [50_000, 10])
 def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch, group):
     _varied_export(tmp_path / "export")
@@ -203,10 +185,10 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(teams, "_message", refuse)
-        bulk = _run("teams", tmp_path / "export", tmp_path / "bulk")
+        bulk = run_with_progress("teams", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = _run("teams", tmp_path / "export", tmp_path / "slow")
-    _assert_same(bulk, slow)
+    slow = run_with_progress("teams", tmp_path / "export", tmp_path / "slow")
+    assert_same_import(bulk, slow)
     assert set(slow.skipped) == {
         "bot_message",
         "bot_reaction",
@@ -219,9 +201,11 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
 
 def test_the_fixture_reads_in_bulk_as_message_by_message(tmp_path, monkeypatch):
-    bulk = _run("teams", TEAMS / "channel-messages", tmp_path / "bulk")
+    bulk = run_with_progress("teams", TEAMS / "channel-messages", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    _assert_same(bulk, _run("teams", TEAMS / "channel-messages", tmp_path / "slow"))
+    assert_same_import(
+        bulk, run_with_progress("teams", TEAMS / "channel-messages", tmp_path / "slow")
+    )
 
 
 @pytest.mark.parametrize(
@@ -249,10 +233,10 @@ def test_an_unusual_message_reads_as_message_by_message(tmp_path, monkeypatch, c
     plain[2]["deletedDateTime"] = None
     change(plain[2])
     path.write_text(json.dumps(page))
-    bulk = _run("teams", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    bulk = run_with_progress("teams", tmp_path / "export", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = _run("teams", tmp_path / "export", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow)
+    slow = run_with_progress("teams", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
     if field is not None:
         assert f"field '{field}'" in slow.rejections[0]
 
@@ -293,16 +277,16 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
     monkeypatch.setattr(teams, "GROUP_EVENTS", 30)
     pools = _spy(monkeypatch, "in_order")
     reconciled = _spy(monkeypatch, "_reconciled")
-    parallel = _run("teams", path, tmp_path / "parallel", workers=3)
-    single = _run("teams", path, tmp_path / "single", workers=1)
+    parallel = run_with_progress("teams", path, tmp_path / "parallel", workers=3)
+    single = run_with_progress("teams", path, tmp_path / "single", workers=1)
     assert len(pools) == 1 and len(pools[0][1]) > 10 and pools[0][2] == 3  # one process: no pool
     # the replies files come after the pages: their replies were seen by other workers
     assert any(result not in (None, segment) for segment, _, result in reconciled)
-    _assert_same(parallel, single)
+    assert_same_import(parallel, single)
     assert _row_groups(parallel) == _row_groups(single) and len(_row_groups(single)) > 1
     assert parallel.skipped["duplicate"] > 5 and sum(parallel.imported.values()) > 300
     _line_by_line_only(monkeypatch)
-    _assert_same(parallel, _run("teams", path, tmp_path / "slow", workers=3))
+    assert_same_import(parallel, run_with_progress("teams", path, tmp_path / "slow", workers=3))
 
 
 def _graph(message_id: str, user: str, replies=(), reply_to=None) -> dict:
@@ -346,18 +330,18 @@ def test_what_a_worker_took_that_was_seen_before_its_chunk_is_a_duplicate(
     monkeypatch.setattr(teams, "GROUP_EVENTS", group)
     monkeypatch.setattr(teams, "in_chunks", lambda sizes, target: [slice(0, 1), slice(1, 4)])
     reconciled = _spy(monkeypatch, "_reconciled")
-    parallel = _run("teams", export, tmp_path / "parallel", workers=2)
+    parallel = run_with_progress("teams", export, tmp_path / "parallel", workers=2)
     results = [result for segment, _, result in reconciled if result is not segment]
     assert None in results  # the group with the reply on its own: read again here
     if group == 1:  # b.json alone, without post 10 (in one group, b to d are read again)
         assert any(result is not None for result in results)
-    single = _run("teams", export, tmp_path / "single", workers=1)
-    _assert_same(parallel, single)
+    single = run_with_progress("teams", export, tmp_path / "single", workers=1)
+    assert_same_import(parallel, single)
     assert _row_groups(parallel) == _row_groups(single)
     assert parallel.skipped == {"duplicate": 3}  # 10 (with 11 and 12) in b, 11 in c, 21 in d
     assert parallel.imported["reply"] == 3  # 11, 21, and 12 on its own
     _line_by_line_only(monkeypatch)
-    _assert_same(parallel, _run("teams", export, tmp_path / "slow", workers=1))
+    assert_same_import(parallel, run_with_progress("teams", export, tmp_path / "slow", workers=1))
 
 
 def test_an_unusual_file_in_a_worker_is_read_line_by_line_here(tmp_path, monkeypatch):
@@ -369,11 +353,15 @@ def test_an_unusual_file_in_a_worker_is_read_line_by_line_here(tmp_path, monkeyp
     plain[1]["createdDateTime"] = "gisteren"
     path.write_text(json.dumps(page))
     monkeypatch.setattr(teams, "CHUNK_BYTES", 5_000)
-    parallel = _run("teams", tmp_path / "export", tmp_path / "p", on_error="reject", workers=2)
-    single = _run("teams", tmp_path / "export", tmp_path / "s", on_error="reject", workers=1)
-    _assert_same(parallel, single)
+    parallel = run_with_progress(
+        "teams", tmp_path / "export", tmp_path / "p", on_error="reject", workers=2
+    )
+    single = run_with_progress(
+        "teams", tmp_path / "export", tmp_path / "s", on_error="reject", workers=1
+    )
+    assert_same_import(parallel, single)
     assert _row_groups(parallel) == _row_groups(single)
     assert parallel.rejected == 1 and "field 'createdDateTime'" in parallel.rejections[0]
     with pytest.raises(MalformedRecordError, match="gisteren"):
-        _run("teams", tmp_path / "export", tmp_path / "abort", workers=2)
+        run_with_progress("teams", tmp_path / "export", tmp_path / "abort", workers=2)
     assert not (tmp_path / "abort").exists()

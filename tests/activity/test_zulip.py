@@ -6,7 +6,6 @@ import json
 import random
 from datetime import UTC, datetime
 
-import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
@@ -15,10 +14,11 @@ from ismonitor.activity.importers import zulip
 from ._helpers import (
     FIXTURES,
     assert_nothing_personal,
+    assert_same_import,
     by_id,
     pseudonym,
     run,
-    run_only,
+    run_with_progress,
     uncompressed,
 )
 
@@ -99,14 +99,6 @@ def test_it_can_reject_a_bad_message_and_its_reads(tmp_path):
 # --- in bulk and line by line ---------------------------------------------------------
 
 
-def _run(*args, **kwargs):
-    """Import as run_only does, keeping the progress calls in the report."""
-    calls = []
-    report = run_only(*args, progress=lambda *call: calls.append(call), **kwargs)
-    report.progress_calls = calls
-    return report
-
-
 def _varied_export(directory, seed: int = 3, files: int = 3) -> None:
     """An export with every kind of message and user message row the importer tells
     apart, with topics (in several cases) that go on from one file to the next."""
@@ -163,17 +155,6 @@ def _line_by_line_only(monkeypatch) -> None:
     monkeypatch.setattr(zulip._Realm, "bulk", lambda *args: None)
 
 
-def _assert_same(first, second) -> None:
-    assert (first.imported, first.skipped, first.rejected, first.rejections) == (
-        second.imported,
-        second.skipped,
-        second.rejected,
-        second.rejections,
-    )
-    assert pq.read_table(first.out_dir / "events").equals(pq.read_table(second.out_dir / "events"))
-    assert first.progress_calls == second.progress_calls
-
-
 def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeypatch):
     _varied_export(tmp_path / "export")
 
@@ -182,10 +163,10 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(zulip._Realm, "messages", refuse)
-        bulk = _run("zulip", tmp_path / "export", tmp_path / "bulk")
+        bulk = run_with_progress("zulip", tmp_path / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    slow = _run("zulip", tmp_path / "export", tmp_path / "slow")
-    _assert_same(bulk, slow)
+    slow = run_with_progress("zulip", tmp_path / "export", tmp_path / "slow")
+    assert_same_import(bulk, slow)
     assert set(slow.skipped) == {
         "bot_reaction",
         "bot_user",
@@ -199,9 +180,9 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
 
 
 def test_the_fixture_reads_in_bulk_as_line_by_line(tmp_path, monkeypatch):
-    bulk = _run("zulip", ZULIP / "export", tmp_path / "bulk")
+    bulk = run_with_progress("zulip", ZULIP / "export", tmp_path / "bulk")
     _line_by_line_only(monkeypatch)
-    _assert_same(bulk, _run("zulip", ZULIP / "export", tmp_path / "slow"))
+    assert_same_import(bulk, run_with_progress("zulip", ZULIP / "export", tmp_path / "slow"))
 
 
 @pytest.mark.parametrize(
@@ -224,10 +205,10 @@ def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch,
     data = json.loads(path.read_text())
     change(data)
     path.write_text(json.dumps(data))
-    bulk = _run("zulip", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    bulk = run_with_progress("zulip", tmp_path / "export", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = _run("zulip", tmp_path / "export", tmp_path / "slow", on_error="reject")
-    _assert_same(bulk, slow)
+    slow = run_with_progress("zulip", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
     if field is not None:
         assert slow.rejected == 1 and f"field '{field}'" in slow.rejections[0]
 
@@ -249,14 +230,16 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
         return real(function, tasks, workers, *args)
 
     monkeypatch.setattr(zulip, "in_order", spy)
-    parallel = _run(
+    parallel = run_with_progress(
         "zulip", tmp_path / "export", tmp_path / "parallel", workers=3, on_error="reject"
     )
-    single = _run("zulip", tmp_path / "export", tmp_path / "single", workers=1, on_error="reject")
+    single = run_with_progress(
+        "zulip", tmp_path / "export", tmp_path / "single", workers=1, on_error="reject"
+    )
     assert spied == [(8, 3)]  # one process: no pool
-    _assert_same(parallel, single)
+    assert_same_import(parallel, single)
     assert parallel.rejected == 1 and "field 'sender'" in parallel.rejections[0]
     assert parallel.events > 500
     with pytest.raises(MalformedRecordError, match="sender"):
-        _run("zulip", tmp_path / "export", tmp_path / "abort", workers=2)
+        run_with_progress("zulip", tmp_path / "export", tmp_path / "abort", workers=2)
     assert not (tmp_path / "abort").exists()
