@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import NO_THREAD, MalformedRecordError
-from ismonitor.activity.importers import discourse
+from ismonitor.activity.importers import _common, discourse
 
 from ._helpers import (
     FIXTURES,
@@ -307,7 +307,7 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
         path = Path(shutil.make_archive(str(tmp_path / "site"), "zip", tmp_path, "site"))
     monkeypatch.setattr(discourse, "CHUNK_BYTES", 6_000)  # many chunks, even for this export
     monkeypatch.setattr(discourse, "GROUP_EVENTS", 20)
-    monkeypatch.setattr(discourse, "SAMPLE_FILES", 5)  # sizes from a sample (in a folder)
+    monkeypatch.setattr(_common, "SAMPLE_FILES", 5)  # sizes from a sample (in a folder)
     pools = _spy(monkeypatch, "in_order")
     reconciled = _spy(monkeypatch, "_reconciled")
     parallel = run_with_progress("discourse", path, tmp_path / "parallel", workers=3)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
-from ismonitor.activity.importers import slack
+from ismonitor.activity.importers import _common, slack
 from ismonitor.activity.importers._common import EventColumns
 
 from ._helpers import (
@@ -351,14 +351,37 @@ def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch,
             run_with_progress("slack", tmp_path / "export", tmp_path / "abort")
 
 
-def test_json_that_orjson_refuses_reads_as_json_reads_it(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "old, new, rejected",
+    [
+        # JSON that msgspec refuses and json reads
+        (b'"text": "x"', b'"text": "x", "score": NaN', 0),
+        (b'"text": "x"', b'"text": "x\\ud800"', 0),  # a lone surrogate, escaped
+        (b'"text": "x"', b'"text": "x\xed\xa0\x80"', 0),  # and encoded (json: surrogatepass)
+        (b"[", b"\xef\xbb\xbf[", 0),  # a byte-order mark
+        # JSON that msgspec reads, skipping what it does not use
+        (b'"text": "x"', b'"text": "x", "score": 123456789012345678901234567890', 0),
+        # the last of equal keys
+        (b'"type": "message"', b'"user": "U0DUPLICATE", "ts": "1.5", "type": "message"', 0),
+        # and what json refuses: bytes that are not UTF-8 in a field msgspec skips
+        (b'"text": "x"', b'"text": "x\xff"', 1),
+    ],
+)
+def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
+    tmp_path, monkeypatch, old, new, rejected
+):
     _varied_export(tmp_path / "export", days=3)
     day = sorted((tmp_path / "export" / "algemeen").glob("*.json"))[0]
-    day.write_text(day.read_text().replace('"text": "x"', '"text": "x", "score": NaN', 1))
-    bulk = run_with_progress("slack", tmp_path / "export", tmp_path / "bulk")
+    data = day.read_bytes()
+    assert old in data
+    day.write_bytes(data.replace(old, new, 1))
+    bulk = run_with_progress("slack", tmp_path / "export", tmp_path / "bulk", on_error="reject")
     _line_by_line_only(monkeypatch)
-    slow = run_with_progress("slack", tmp_path / "export", tmp_path / "slow")
+    slow = run_with_progress("slack", tmp_path / "export", tmp_path / "slow", on_error="reject")
     assert_same_import(bulk, slow)
+    assert slow.rejected == rejected
+    if rejected:
+        assert "UTF-8 text" in slow.rejections[0]
 
 
 def test_the_real_test_archive_reads_in_bulk(tmp_path, monkeypatch):
@@ -381,6 +404,7 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
         path = Path(shutil.make_archive(str(tmp_path / "export"), "zip", tmp_path, "export"))
     monkeypatch.setattr(slack, "CHUNK_BYTES", 3_000)  # many chunks, even for this export
     monkeypatch.setattr(slack, "GROUP_MESSAGES", 40)
+    monkeypatch.setattr(_common, "SAMPLE_FILES", 5)  # sizes from a sample (in a folder)
     spied = []
     real = slack.in_order
 
@@ -392,6 +416,10 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
     parallel = run_with_progress("slack", path, tmp_path / "parallel", workers=3)
     single = run_with_progress("slack", path, tmp_path / "single", workers=1)
     assert spied[0][0] > 10 and spied[0][1] == 3 and len(spied) == 1  # one process: no pool
+    if not as_zip:
+        with slack.ExportSource(path, marker="channels.json") as source:
+            days = [name for name in source.names() if slack.DAY_FILE.fullmatch(name)]
+            assert len(days) > 20 and len(set(_common.file_sizes(source, days))) == 1
     assert_same_import(parallel, single)
     assert parallel.events > 500
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+import msgspec
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -386,6 +387,30 @@ def fast_json(data: bytes) -> Any:
         return NOT_JSON
 
 
+def fast_structs(decoder: msgspec.json.Decoder, data: bytes) -> Any:
+    """``decoder.decode(data)``: only the fields a bulk path uses, as the decoder's
+    :class:`msgspec.Struct` types, or :data:`NOT_JSON` when msgspec refuses the document
+    or a value used is not of the type declared.
+
+    msgspec checks the JSON of every field, also those it skips, but not whether skipped
+    strings are valid UTF-8 (``json`` refuses bytes that are not): that is checked here
+    first. What it reads it reads as ``json.loads`` does where the declared types allow
+    (the last of two equal keys wins; integers of any size). It refuses what ``json``
+    reads more leniently (NaN, a byte-order mark, lone surrogates, UTF-16), and values
+    of another type than declared: :func:`load_json` then reads the document, line by
+    line, naming every problem.
+    """
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return NOT_JSON
+    try:
+        return decoder.decode(data)
+    except msgspec.DecodeError:  # also msgspec.ValidationError: a value of another type
+        return NOT_JSON
+
+
 class collector_paused:
     """Python's automatic garbage collection paused while a file is parsed and its events
     taken out (no yield in between): orjson makes a great many objects that all live
@@ -507,6 +532,22 @@ def import_workers(total_bytes: int, context: ImportContext | None = None) -> in
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, 8))
+
+
+SAMPLE_FILES = 1024
+"""Of a folder of more files than a few times this, only so many evenly spread are
+measured to split the files among processes (measuring all 143,000 files of the Discourse
+benchmark export took more than a second, in the one process that hands them out)."""
+
+
+def file_sizes(source: ExportSource, names: list[str]) -> list[int]:
+    """The size of each file, or, in a folder of many files, an estimate (the average of
+    :data:`SAMPLE_FILES` evenly spread ones): enough to split them among processes."""
+    if not source.path.is_dir() or len(names) <= 4 * SAMPLE_FILES:
+        return [source.size(name) for name in names]
+    step = len(names) / SAMPLE_FILES
+    sample = [source.size(names[int(number * step)]) for number in range(SAMPLE_FILES)]
+    return [max(1, round(sum(sample) / len(sample)))] * len(names)
 
 
 def in_chunks(sizes: list[int], target: int) -> list[slice]:

@@ -59,6 +59,7 @@ from ._common import (
     bulk_iso_micros,
     collector_paused,
     fast_json,
+    file_sizes,
     import_workers,
     in_chunks,
     in_order,
@@ -114,24 +115,11 @@ CHUNK_BYTES = 16 << 20
 GROUP_EVENTS = 50_000
 """Events gathered before their times are read together."""
 
-SAMPLE_FILES = 1024
-"""Of a folder of more topic files than a few times this, only so many evenly spread
-are measured to split the files among processes (measuring all 143,000 files of the
-benchmark export took more than a second, in the one process that hands them out)."""
-
-
 def _sizes(source: ExportSource, names: list[str]) -> list[int]:
     """The size of each topic file (0 for other files), or an estimate of it."""
     topics = [name.lower().endswith(".json") for name in names]
-    if not source.path.is_dir() or sum(topics) <= 4 * SAMPLE_FILES:
-        return [
-            source.size(name) if topic else 0 for name, topic in zip(names, topics, strict=True)
-        ]
-    topic_files = list(compress(names, topics))
-    step = len(topic_files) / SAMPLE_FILES
-    sample = [source.size(topic_files[int(number * step)]) for number in range(SAMPLE_FILES)]
-    average = max(1, round(sum(sample) / len(sample)))
-    return [average if topic else 0 for topic in topics]
+    sizes = iter(file_sizes(source, list(compress(names, topics))))
+    return [next(sizes) if topic else 0 for topic in topics]
 
 
 def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]) -> Iterator:

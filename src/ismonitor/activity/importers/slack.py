@@ -6,9 +6,10 @@ A message without ``thread_ts`` or with ``thread_ts == ts`` is a post; one with 
 ``thread_ts`` a reply in the thread of that parent. Each user in ``reactions[].users``
 reacts once; Slack does not say when, so a reaction gets its message's time.
 
-Day files are read in bulk: parsed with orjson, a group of files at a time, and turned
-into event columns with pyarrow. A group with anything unusual in it (a malformed record,
-a timestamp in another form than Slack's own, a value orjson may read otherwise than
+Day files are read in bulk: a group of files at a time, each parsed with msgspec into
+only the fields events are made of, and turned into event columns with pyarrow. A group
+with anything unusual in it (a malformed record, a value of another type than Slack's,
+a timestamp in another form than Slack's own, JSON that msgspec reads otherwise than
 ``json``) is read again line by line, exactly as :func:`_messages` reads it, naming each
 problem. Both ways give the same events in the same order, and the same counts.
 """
@@ -19,9 +20,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from itertools import chain, compress, count
-from operator import methodcaller
+from operator import attrgetter
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,12 +31,11 @@ import pyarrow.compute as pc
 from ..events import EventBatch
 from ..registry import MISSING, BaseImporter, ImportContext, register
 from ._common import (
-    BIG_FLOAT,
     EventColumns,
     ExportSource,
-    all_of_type,
     collector_paused,
-    fast_json,
+    fast_structs,
+    file_sizes,
     import_workers,
     in_chunks,
     in_order,
@@ -97,7 +98,7 @@ class SlackImporter(BaseImporter):
                         source.display(name), None, None, None, "a day file named YYYY-MM-DD.json"
                     )
             reader = _DayFiles(source, conversations, bots, context, len(days))
-            sizes = [source.size(name) for name in days]
+            sizes = file_sizes(source, days)
             workers = import_workers(sum(sizes), context)
             numbered = list(enumerate(days))
             if workers == 1:
@@ -140,7 +141,7 @@ def _segments(
     for done, name in days:
         conversation = conversations.get(name.split("/", 1)[0])
         with collector_paused():
-            messages = fast_json(source.read(name)) if conversation else None
+            messages = fast_structs(_DAY_FILE, source.read(name)) if conversation else None
             taken = type(messages) is list and group.add(done, name, *conversation, messages)
             messages = None  # let it go before the events are made
         if taken:
@@ -204,8 +205,30 @@ _ANY_TS = r"^[0-9]{1,12}(\.[0-9]{1,6})?$"  # _TS
 _USER_SUBTYPES = pa.array(sorted(USER_SUBTYPES), pa.string())
 _NULL = pa.scalar(None, pa.string())
 _FIELDS = ("ts", "thread_ts", "user", "subtype", "bot_id")
-_GETTERS = tuple(methodcaller("get", key) for key in _FIELDS)
-_REACTIONS = methodcaller("get", "reactions")
+_GETTERS = tuple(attrgetter(key) for key in _FIELDS)
+_REACTIONS = attrgetter("reactions")
+_USERS = attrgetter("users")
+_COUNT = attrgetter("count")
+
+
+class _Reaction(msgspec.Struct, gc=False):
+    users: list[str]
+    count: int | float | None = None
+
+
+class _Message(msgspec.Struct, gc=False):
+    """The fields of a message that events are made of (a missing one is None, as
+    ``dict.get`` gives it); a value of another type sends the file line by line."""
+
+    ts: str | None = None
+    thread_ts: str | None = None
+    user: str | None = None
+    subtype: str | None = None
+    bot_id: str | None = None
+    reactions: list[_Reaction] | None = None
+
+
+_DAY_FILE = msgspec.json.Decoder(list[_Message])
 
 
 class _Group:
@@ -223,17 +246,16 @@ class _Group:
         self.messages = 0
         self.direct = 0
         self.not_listed = 0
-        # reactions with users: the message, the reaction's number, its users
-        self.on_message: list[int] = []
-        self.numbers: list[int] = []
+        # reactions: the messages with any, how many each has, and per reaction its
+        # users (how many, and who)
+        self.reacted: list[int] = []
+        self.reactions: list[int] = []
         self.sizes: list[int] = []
-        self.reactors: list = []
+        self.reactors: list[str] = []
 
     def add(self, done: int, name: str, channel: str, direct: bool, messages: list) -> bool:
-        """Take in one day file (as orjson read it); False, taking nothing, if anything
-        in it is unusual."""
-        if not all_of_type(messages, dict):
-            return False
+        """Take in one day file (as :data:`_DAY_FILE` read it); False, taking nothing,
+        if anything in it is unusual."""
         if direct:  # only checked and counted
             for ts in map(_GETTERS[0], messages):
                 if type(ts) is not str or not (_SIX_DIGITS(ts) or _TS(ts)):
@@ -241,37 +263,24 @@ class _Group:
             self.direct += len(messages)
             self.files.append((done, name))
             return True
-        on_message, numbers, sizes, reactors = [], [], [], []
-        not_listed = 0
         every = list(map(_REACTIONS, messages))
-        some = filter(None, every)  # the messages with reactions, and their numbers:
-        for index, reactions in zip(compress(count(self.messages), every), some, strict=True):
-            if type(reactions) is not list:
-                return False
-            for number, reaction in enumerate(reactions):
-                if type(reaction) is not dict:
-                    return False
-                users = reaction.get("users")
-                if type(users) is not list:
-                    return False
-                total = reaction.get("count")
-                if type(total) is int:
-                    if total > len(users):
-                        not_listed += total - len(users)
-                elif type(total) is float and not abs(total) < BIG_FLOAT:
-                    return False  # perhaps an integer beyond 64 bits, which json keeps whole
-                if users:
-                    on_message.append(index)
-                    numbers.append(number)
-                    sizes.append(len(users))
-                    reactors += users
+        some = list(filter(None, every))
+        if some:
+            each = list(chain.from_iterable(some))
+            users = list(map(_USERS, each))
+            sizes = list(map(len, users))
+            # Slack lists at most some of the users behind a large count
+            self.not_listed += sum(
+                total - size
+                for total, size in zip(map(_COUNT, each), sizes, strict=True)
+                if type(total) is int and total > size
+            )
+            self.reacted += compress(count(self.messages), every)
+            self.reactions += map(len, some)
+            self.sizes += sizes
+            self.reactors += chain.from_iterable(users)
         for values, get in zip(self.fields, _GETTERS, strict=True):
             values += map(get, messages)
-        self.on_message += on_message
-        self.numbers += numbers
-        self.sizes += sizes
-        self.reactors += reactors
-        self.not_listed += not_listed
         if messages:
             self.channels.append(channel)
             self.counts.append(len(messages))
@@ -333,9 +342,14 @@ class _Group:
         kept = pc.and_(rest, pc.invert(bot_user))
 
         # Reactions, of every message whatever became of it: user by user.
+        reactions = np.array(self.reactions, dtype=np.int64)
         sizes = np.array(self.sizes, dtype=np.int64)
-        of = np.repeat(np.array(self.on_message, dtype=np.int64), sizes)
-        number = np.repeat(np.array(self.numbers, dtype=np.int64), sizes)
+        of = np.repeat(np.repeat(np.array(self.reacted, dtype=np.int64), reactions), sizes)
+        number = np.repeat(
+            np.arange(len(sizes), dtype=np.int64)
+            - np.repeat(np.cumsum(reactions) - reactions, reactions),
+            sizes,
+        )
         position = np.arange(len(of), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         by_bot = pc.is_in(reactor, self.bot_ids)
         skipped["bot_reaction"] += pc.sum(by_bot).as_py() or 0
