@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -197,6 +199,24 @@ def test_every_builtin_importer_is_registered_like_any_other(tmp_path):
         assert importer.description and "\n" not in importer.description
         assert importer.table in ("events", "period_counts")
         assert all(help and "\n" not in help for help in importer.options.values())
+
+
+def test_a_built_in_importer_is_found_without_loading_the_others():
+    # in a fresh process: this one has loaded them all
+    code = (
+        "import sys\n"
+        "from ismonitor.activity.registry import get_importer, all_importers\n"
+        "assert get_importer('zulip').name == 'zulip'\n"
+        "prefix = 'ismonitor.activity.importers.'\n"
+        "print(sorted(m[len(prefix):] for m in sys.modules if m.startswith(prefix)))\n"
+        "print(len(all_importers()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    loaded, count = result.stdout.splitlines()
+    assert loaded == "['_common', 'zulip']"
+    assert int(count) >= 9  # and all of them when asked for all
 
 
 def test_a_third_party_importer_registers_and_runs(tmp_path):

@@ -238,7 +238,16 @@ def all_importers() -> dict[str, Importer]:
 
 
 def get_importer(name: str) -> Importer:
-    """The importer registered as ``name``; ``KeyError`` listing the known names if none."""
+    """The importer registered as ``name``; ``KeyError`` listing the known names if none.
+
+    A built-in importer is found by loading only its own module (named like it), not
+    every importer and entry point: an import should not wait for the others."""
+    if name not in _registry and not _loaded:
+        module = f"{__package__}.importers.{name}"
+        if module in BUILTIN_IMPORTERS:
+            importlib.import_module(module)
+    if name in _registry:
+        return _registry[name]
     _load()
     try:
         return _registry[name]
