@@ -1,12 +1,16 @@
-"""What the bulk paths of the importers share: listing an export folder, orjson, event
-columns in batches, and a writer that writes each batch as it comes."""
+"""What the bulk paths of the importers share: listing an export folder, orjson and
+msgspec, event columns in batches, and a writer that writes each batch as it comes (in a
+thread of its own)."""
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 
+import msgspec
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity.events import EventBatch, EventWriter
@@ -16,6 +20,7 @@ from ismonitor.activity.importers._common import (
     ExportSource,
     _files_under,
     fast_json,
+    fast_structs,
 )
 
 
@@ -104,3 +109,81 @@ def test_the_writer_writes_each_batch_before_it_takes_the_next(tmp_path):
     writer.close()
     assert written == [0, 10, 20, 30, 40]
     assert writer.counts == {"post": 51}
+
+
+def test_batches_written_in_a_thread_come_out_in_order(tmp_path):
+    writer = EventWriter(tmp_path, "slack", lambda users: [f"p-{user}" for user in users])
+    writer.write(EventBatch(*_columns(start, 1_000)) for start in range(0, 20_000, 1_000))
+    writer.close()
+    table = pq.read_table(writer.path)
+    assert table.column("event_id").to_pylist() == [f"e{i}" for i in range(20_000)]
+    assert pq.ParquetFile(writer.path).metadata.num_row_groups == 20
+
+
+@pytest.fixture
+def files_of_at_most_64_kb():
+    """Files of this process may not grow beyond 64 kB: a write beyond fails (EFBIG),
+    as on a full disk (Python ignores the SIGXFSZ that comes with it)."""
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, limits[1]))
+    yield
+    resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+
+
+def test_an_error_in_writing_is_raised_by_the_next_write_or_by_close(
+    tmp_path, files_of_at_most_64_kb
+):
+    for name, last in (("by_write", "write"), ("by_close", "close")):
+        writer = EventWriter(tmp_path / name, "slack", lambda users: [f"p-{u}" for u in users])
+        writer.write([EventBatch(*_columns(0, 300_000))])  # handed to the thread
+        with pytest.raises(OSError, match="too large"):
+            if last == "write":
+                writer.write([EventBatch(*_columns(300_000, 10))])
+            writer.close()
+
+
+def test_no_batch_is_being_written_when_the_process_forks(tmp_path):
+    writer = EventWriter(tmp_path, "slack", lambda users: [f"p-{user}" for user in users])
+    writer.write([EventBatch(*_columns(0, 300_000))])
+    in_flight = writer._part._writing
+    pid = os.fork()
+    if pid == 0:  # the child: leaves at once
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert in_flight.done()  # waited for before the fork
+    writer.close()
+    assert pq.read_metadata(writer.path).num_rows == 300_000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'[{"ts": "1", "text": "a\\ud800"}]',  # a lone surrogate: json reads it
+        b'[{"ts": "1", "text": "a\xed\xa0\x80"}]',  # and encoded (surrogatepass)
+        b'[{"ts": "1", "text": "a\xff"}]',  # not UTF-8, in a field msgspec skips
+        b'[{"ts": "1", "n": NaN}]',
+        b'\xef\xbb\xbf[{"ts": "1"}]',
+        b'[{"ts": 1}]',  # another type than declared
+        b'{"ts": "1"}',
+    ],
+)
+def test_msgspec_refuses_what_json_reads_otherwise(data):
+    class Message(msgspec.Struct):
+        ts: str | None = None
+
+    assert fast_structs(msgspec.json.Decoder(list[Message]), data) is NOT_JSON
+
+
+def test_msgspec_reads_only_the_fields_declared_as_json_reads_them():
+    class Message(msgspec.Struct):
+        ts: str | None = None
+        count: int | None = None
+
+    data = b'[{"ts": "1", "ts": "2", "count": 18446744073709551616, "x": [1e400, {}]}, {}]'
+    first, second = fast_structs(msgspec.json.Decoder(list[Message]), data)
+    assert (
+        (first.ts, first.count)
+        == ("2", 18446744073709551616)
+        == tuple(json.loads(data)[0][key] for key in ("ts", "count"))
+    )
+    assert (second.ts, second.count) == (None, None)

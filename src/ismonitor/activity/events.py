@@ -19,8 +19,11 @@ parsing the export.
 from __future__ import annotations
 
 import itertools
+import os
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -151,7 +154,14 @@ _UNIQUE_COLUMNS = frozenset({"event_id", "thread_id", "parent_id"})
 
 
 class _PartWriter:
-    """Writes record batches of one schema into ``directory/part-00000.parquet``."""
+    """Writes record batches of one schema into ``directory/part-00000.parquet``.
+
+    Each batch is encoded and compressed in a thread of its own (pyarrow lets go of the
+    GIL), while the importer reads on; ``write`` first waits for the batch before, so
+    that at most one is in flight, and an error in writing is raised by the next
+    ``write`` or by ``close``. Before this process forks (importers parse in forked
+    workers), every batch in flight is written first: no thread is inside pyarrow then.
+    """
 
     def __init__(self, directory: Path, schema: pa.Schema):
         directory.mkdir(parents=True, exist_ok=True)
@@ -168,15 +178,45 @@ class _PartWriter:
             write_statistics=repeating,
         )
         self.rows = 0
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="ismonitor-parquet")
+        self._writing: Future | None = None
+        _WRITERS.add(self)
 
     def write(self, arrays: list[pa.Array]) -> None:
         batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
-        self._writer.write_batch(batch)
+        self._wait()
+        self._writing = self._thread.submit(self._writer.write_batch, batch)
         self.rows += batch.num_rows
 
+    def _wait(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
+    def _settle(self) -> None:
+        """Wait until the batch in flight is written (its error, if any, kept)."""
+        if self._writing is not None:
+            wait([self._writing])
+
     def close(self) -> None:
-        # An empty table is still written (with its schema), so readers find both tables.
-        self._writer.close()
+        try:
+            self._wait()
+        finally:
+            self._thread.shutdown()
+            _WRITERS.discard(self)
+            # An empty table is still written (with its schema), so readers find both.
+            self._writer.close()
+
+
+_WRITERS: weakref.WeakSet[_PartWriter] = weakref.WeakSet()
+
+
+def _before_fork() -> None:
+    for writer in list(_WRITERS):
+        writer._settle()
+
+
+os.register_at_fork(before=_before_fork)
 
 
 _ROW_TYPE = pa.struct(
