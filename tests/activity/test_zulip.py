@@ -197,6 +197,26 @@ def test_the_fixture_reads_in_bulk_as_line_by_line(tmp_path, monkeypatch):
         (lambda data: data["zerver_usermessage"][5].update(flags_mask=0, user_profile="x"), None),
         (lambda data: data["zerver_usermessage"][5].update(flags_mask=2**70 + 1), None),
         (lambda data: data["zerver_message"].append(dict(data["zerver_message"][0])), None),
+        # what msgspec reads into declared types, as json reads it
+        (lambda data: data["zerver_message"][3].update(pub_date=1.5), None),
+        (
+            lambda data: data["zerver_message"][3].update(
+                pub_date=data["zerver_message"][3].pop("date_sent")
+            ),
+            None,
+        ),
+        (lambda data: data["zerver_message"][3].update(date_sent=True), "date_sent"),
+        (lambda data: data["zerver_message"][3].update(type="2"), None),
+        (lambda data: data["zerver_message"][3].update(type=2.0), None),
+        (lambda data: data["zerver_message"][3].update(sender=2**70), None),
+        (lambda data: data["zerver_usermessage"][5].update(flags_mask=0, id=None), None),
+        (
+            lambda data: data["zerver_usermessage"][5].update(flags_mask=1, id=None),
+            "id/user_profile",
+        ),
+        (lambda data: data["zerver_usermessage"][5].pop("message"), None),
+        (lambda data: data.update(zerver_usermessage=None), None),
+        (lambda data: data.update(zerver_usermessage=0), None),
     ],
 )
 def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch, change, field):
@@ -211,6 +231,38 @@ def test_an_unusual_record_reads_as_line_by_line_reads_it(tmp_path, monkeypatch,
     assert_same_import(bulk, slow)
     if field is not None:
         assert slow.rejected == 1 and f"field '{field}'" in slow.rejections[0]
+
+
+@pytest.mark.parametrize(
+    "old, new, rejected",
+    [
+        # JSON that msgspec refuses and json reads
+        (b'"content": "x"', b'"content": "x", "score": NaN', 0),
+        (b'"content": "x"', b'"content": "x\\ud800"', 0),  # a lone surrogate, escaped
+        (b'"content": "x"', b'"content": "x\xed\xa0\x80"', 0),  # and encoded
+        (b"{", b"\xef\xbb\xbf{", 0),  # a byte-order mark
+        # JSON that msgspec reads, skipping what it does not use
+        (b'"content": "x"', b'"content": "x", "score": 123456789012345678901234567890', 0),
+        (b'"sender": ', b'"sender": 5, "sender": ', 0),  # the last of equal keys
+        # and what json refuses: bytes that are not UTF-8 in a field msgspec skips
+        (b'"content": "x"', b'"content": "x\xff"', 1),
+    ],
+)
+def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
+    tmp_path, monkeypatch, old, new, rejected
+):
+    _varied_export(tmp_path / "export")
+    path = tmp_path / "export" / "messages-000002.json"
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+    bulk = run_with_progress("zulip", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = run_with_progress("zulip", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
+    assert slow.rejected == rejected
+    if rejected:
+        assert "UTF-8 text" in slow.rejections[0]
 
 
 # --- on several cores ---------------------------------------------------------------

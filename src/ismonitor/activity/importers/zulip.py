@@ -10,11 +10,12 @@ bit 0 of ``flags_mask`` set (read) becomes a read event by that user, except the
 sender's own copy; Zulip keeps no time for reading or reacting, so reads and reactions
 get the message's ``date_sent``.
 
-Message files are read in bulk: parsed with orjson, the user message rows (the reads)
-turned into events with numpy and pyarrow. A file with anything unusual in it (a
-malformed record, a value orjson may read otherwise than ``json``) is read again line by
-line, exactly as :meth:`_Realm.messages` reads it, naming each problem. Both ways give
-the same events in the same order, and the same counts.
+Message files are read in bulk: parsed with msgspec into only the fields events are made
+of, the user message rows (the reads) turned into events with numpy and pyarrow. A file
+with anything unusual in it (a malformed record, a value of another type than Zulip's,
+JSON that msgspec reads otherwise than ``json``) is read again line by line, exactly as
+:meth:`_Realm.messages` reads it, naming each problem. Both ways give the same events in
+the same order, and the same counts.
 """
 
 from __future__ import annotations
@@ -23,22 +24,24 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from itertools import compress
-from operator import itemgetter
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from msgspec import UNSET, UnsetType
 
 from ..events import EventBatch
 from ..registry import MISSING, BaseImporter, ImportContext, register
 from ._common import (
-    BIG_FLOAT,
+    NOT_JSON,
     EventColumns,
     ExportSource,
-    all_of_type,
     collector_paused,
-    fast_json,
+    fast_structs,
     import_workers,
     in_order,
     load_json,
@@ -52,8 +55,6 @@ RESOLVE_TOPIC_NOTIFICATION = 2  # zerver_message.type in recent Zulip versions
 REJECTED = ("rejected",)  # a malformed message, left out (on_error="reject")
 
 
-_FLAGS = itemgetter("flags_mask")
-_READ_ROW = ("id", "user_profile", "message")
 _KINDS = (pa.string(), pa.int64(), pa.string(), pa.string(), pa.string(), pa.string(), pa.string())
 
 
@@ -335,12 +336,43 @@ class _Realm:
                 yield f"{event_id}:read:{row_id}", ts, str(user), "read", thread, event_id, group
 
 
+class _Message(msgspec.Struct, gc=False):
+    """The fields of a ``zerver_message`` row that events are made of; a missing one,
+    or one of another type, sends the file line by line (:meth:`_Realm.messages`)."""
+
+    id: int
+    sender: int
+    recipient: int
+    subject: str
+    date_sent: int | float | None | UnsetType = UNSET
+    pub_date: int | float | None | UnsetType = UNSET  # before Zulip 2.1
+    type: Any = None
+
+
+class _UserMessage(msgspec.Struct, gc=False):
+    flags_mask: int
+    id: int | None = None  # checked only where read
+    user_profile: int | None = None
+    message: int | None = None
+
+
+class _MessageFile(msgspec.Struct, gc=False):
+    zerver_message: list[_Message]
+    zerver_usermessage: list[_UserMessage] | None = None
+
+
+_MESSAGE_FILE = msgspec.json.Decoder(_MessageFile)
+_ID = attrgetter("id")
+_FLAGS = attrgetter("flags_mask")
+_READ_ROW = tuple(attrgetter(key) for key in ("id", "user_profile", "message"))
+
+
 def _digest_of(source: ExportSource, name: str) -> tuple | None:
-    """:func:`_digest` of a message file as orjson reads it; None if orjson does not or
-    anything in it is unusual."""
+    """:func:`_digest` of a message file as :data:`_MESSAGE_FILE` reads it; None if
+    msgspec does not or anything in it is unusual."""
     with collector_paused():
-        data = fast_json(source.read(name))
-        return _digest(data) if type(data) is dict else None
+        data = fast_structs(_MESSAGE_FILE, source.read(name))
+        return _digest(data) if data is not NOT_JSON else None
 
 
 def _digest_in_worker(task: tuple[str, str]) -> tuple | None:
@@ -349,45 +381,36 @@ def _digest_in_worker(task: tuple[str, str]) -> tuple | None:
     return _digest_of(source_in_worker(path, "realm.json"), name)
 
 
-def _digest(data: dict) -> tuple | None:
+def _digest(data: _MessageFile) -> tuple | None:
     """What :meth:`_Realm.bulk` needs of a message file, checked: its messages in the
     order of their ids as ``(id, sender, recipient, date_sent, subject, whether a
     resolved-topic notice)``, and its read user message rows as arrays of their id, user
     and the place of their message in that order. None if anything is unusual (to be
     read line by line). Needs nothing of the realm, so that it can run in a worker."""
-    messages = data.get("zerver_message")
-    if type(messages) is not list or not all_of_type(messages, dict):
-        return None
-    ids = [message.get("id", MISSING) for message in messages]
-    if not all_of_type(ids, int) or len(set(ids)) != len(ids):
+    messages = data.zerver_message
+    ids = list(map(_ID, messages))
+    if len(set(ids)) != len(ids):
         return None
     taken = []
     for index in sorted(range(len(messages)), key=ids.__getitem__):
         message = messages[index]
-        sender, recipient = message.get("sender", MISSING), message.get("recipient", MISSING)
-        sent = message.get("date_sent", message.get("pub_date", MISSING))
-        subject = message.get("subject", MISSING)
-        if type(sender) is not int or type(recipient) is not int or type(subject) is not str:
+        sent = message.date_sent
+        if sent is UNSET:
+            sent = message.pub_date
+        if sent is None or sent is UNSET:
             return None
-        if not (type(sent) is int or (type(sent) is float and abs(sent) < BIG_FLOAT)):
-            return None  # a float this large may be an integer beyond 64 bits
-        resolved = message.get("type") == RESOLVE_TOPIC_NOTIFICATION
-        taken.append((ids[index], sender, recipient, sent, subject, resolved))
-    rows = data.get("zerver_usermessage") or []
-    if type(rows) is not list or not all_of_type(rows, dict):
-        return None
+        resolved = message.type == RESOLVE_TOPIC_NOTIFICATION
+        taken.append(
+            (ids[index], message.sender, message.recipient, sent, message.subject, resolved)
+        )
+    rows = data.zerver_usermessage or []
     try:
-        flags = list(map(_FLAGS, rows))
-        if not all_of_type(flags, int):
-            return None
-        read = (np.array(flags, np.int64) & READ) != 0
+        read = (np.array(list(map(_FLAGS, rows)), np.int64) & READ) != 0
         rows = list(compress(rows, read.tolist()))  # the others are no event
-        values = [list(map(itemgetter(key), rows)) for key in _READ_ROW]
-        if not all(all_of_type(column, int) for column in values):
-            return None
-        row_id, user, message = (np.array(column, np.int64) for column in values)
+        # a missing id, user or message (None) is a TypeError here
+        row_id, user, message = (np.array(list(map(get, rows)), np.int64) for get in _READ_ROW)
         known_ids = np.array([item[0] for item in taken], np.int64)  # sorted
-    except (KeyError, OverflowError):
+    except (TypeError, OverflowError):
         return None
     at = np.searchsorted(known_ids, message).clip(0, max(len(known_ids) - 1, 0))
     if len(message) and (not len(known_ids) or (known_ids[at] != message).any()):
