@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import zipfile
 
 import msgspec
 import pyarrow as pa
@@ -15,12 +16,16 @@ import pytest
 
 from ismonitor.activity.events import EventBatch, EventWriter
 from ismonitor.activity.importers._common import (
+    _OPEN,
     NOT_JSON,
     EventColumns,
     ExportSource,
     _files_under,
+    _inflated,
     fast_json,
     fast_structs,
+    in_order,
+    source_in_worker,
 )
 
 
@@ -187,3 +192,69 @@ def test_msgspec_reads_only_the_fields_declared_as_json_reads_them():
         == tuple(json.loads(data)[0][key] for key in ("ts", "count"))
     )
     assert (second.ts, second.count) == (None, None)
+
+
+def test_a_zip_member_reads_as_zipfile_reads_it(tmp_path):
+    path = tmp_path / "export.zip"
+    texts = {
+        "stored.json": b"[]" * 1000,
+        "deflated.json": json.dumps([{"text": "tekst " * 50}] * 200).encode(),
+        "bzip2.json": b'{"a": 1}' * 500,
+        "empty.json": b"",
+        "zip64.json": b"x" * 70_000,
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("stored.json", texts["stored.json"], zipfile.ZIP_STORED)
+        archive.writestr("deflated.json", texts["deflated.json"], zipfile.ZIP_DEFLATED)
+        archive.writestr("bzip2.json", texts["bzip2.json"], zipfile.ZIP_BZIP2)
+        archive.writestr("empty.json", b"", zipfile.ZIP_DEFLATED)
+        with archive.open("zip64.json", "w", force_zip64=True) as member:  # a data descriptor
+            member.write(texts["zip64.json"])
+    with ExportSource(path) as source:
+        for name, text in texts.items():
+            assert source.read(name) == text, name
+            with source.open(name) as file:
+                assert file.read() == text
+            # read without zipfile, but for the member compressed otherwise
+            fast = _inflated(source._fd, source._files[name])
+            assert (fast is None) if name == "bzip2.json" else (fast == text), name
+
+
+def test_a_damaged_zip_member_is_named_as_zipfile_names_it(tmp_path):
+    path = tmp_path / "export.zip"
+    text = json.dumps([{"text": "tekst " * 50}] * 200).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.json", text)
+        archive.writestr("b.json", text, zipfile.ZIP_STORED)
+    data = bytearray(path.read_bytes())
+    data[data.index(b"tekst tekst", 100) + 3] ^= 0x20  # b.json, stored: a changed byte
+    path.write_bytes(bytes(data))
+    with ExportSource(path) as source:
+        assert source.read("a.json") == text
+        assert _inflated(source._fd, source._files["b.json"]) is None  # to zipfile
+        with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32 for file 'b.json'"):
+            source.read("b.json")
+
+
+def _read_in_worker(task: tuple[str, str]) -> tuple[int, bool, bytes]:
+    path, name = task
+    source = source_in_worker(path, None)
+    return os.getpid(), source is _OPEN.get((path, None)), source.read(name)
+
+
+def test_workers_read_a_zip_as_this_process_listed_it(tmp_path):
+    path = tmp_path / "export.zip"
+    texts = {f"{n}.json": json.dumps([{"n": n, "text": "tekst " * n}]).encode() for n in range(9)}
+    with zipfile.ZipFile(path, "w") as archive:
+        for n, (name, text) in enumerate(texts.items()):
+            # bzip2: read by a ZipFile the worker opens for itself
+            method = (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED, zipfile.ZIP_BZIP2)[n % 3]
+            archive.writestr(name, text, method)
+    with ExportSource(path) as source:
+        tasks = [(str(path), name) for name in list(texts) * 4]
+        results = list(in_order(_read_in_worker, tasks, 2, ahead=1))
+        assert [data for _, _, data in results] == [texts[name] for _, name in tasks]
+        assert os.getpid() not in {pid for pid, _, _ in results}
+        assert all(listed for _, listed, _ in results)  # the listing made before the fork
+        assert [source.read(name) for name in texts] == list(texts.values())
+    assert (str(path), None) not in _OPEN

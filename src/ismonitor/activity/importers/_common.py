@@ -11,6 +11,7 @@ import io
 import json
 import os
 import pickle
+import struct
 import sys
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -22,6 +23,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+from isal import isal_zlib
 
 from ..events import BATCH_ROWS, EventBatch
 from ..registry import MISSING, ImportContext, MalformedRecordError
@@ -50,6 +52,7 @@ class ExportSource:
             self._files = {
                 info.filename: info for info in self._zip.infolist() if not info.is_dir()
             }
+            self._fd = os.open(self.path, os.O_RDONLY)  # for _inflated, which reads at offsets
         else:
             self._files = {self.path.name: self.path}
         self._names = sorted(name for name in self._files if not _hidden(name))
@@ -69,8 +72,8 @@ class ExportSource:
                 )
             parent = PurePosixPath(found[0]).parent.as_posix()
             self.root = "" if parent == "." else parent + "/"
-        if self._zip is None:  # for worker processes forked while it is open
-            _FOLDERS[self._key] = self
+        self._pid = os.getpid()
+        _OPEN[self._key] = self  # for worker processes forked while it is open
 
     def __enter__(self) -> ExportSource:
         return self
@@ -81,8 +84,9 @@ class ExportSource:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
-        elif _FOLDERS.get(self._key) is self:
-            del _FOLDERS[self._key]
+            os.close(self._fd)
+        if _OPEN.get(self._key) is self:
+            del _OPEN[self._key]
 
     @property
     def is_single_file(self) -> bool:
@@ -99,14 +103,27 @@ class ExportSource:
     def open(self, name: str) -> IO[bytes]:
         member = self._files[self.root + name]
         if self._zip is not None:
-            return self._zip.open(member)
+            return self._zip_here().open(member)
         return open(member, "rb")
 
     def read(self, name: str) -> bytes:
         if self._zip is not None:
-            with self.open(name) as file:
-                return file.read()
+            member = self._files[self.root + name]
+            data = _inflated(self._fd, member)
+            if data is None:  # anything unusual: zipfile reads it, or says what is wrong
+                with self._zip_here().open(member) as file:
+                    return file.read()
+            return data
         return _read_file(self._files[self.root + name])
+
+    def _zip_here(self) -> zipfile.ZipFile:
+        """The ZIP file opened in this process: a worker forked while it was open opens
+        it again (the parent's shares its file position with the parent's reads).
+        :func:`_inflated` reads at offsets, and needs no ZipFile of its own."""
+        if self._pid != os.getpid():
+            self._zip = zipfile.ZipFile(self.path)
+            self._pid = os.getpid()
+        return self._zip
 
     def local_path(self, name: str) -> str | None:
         """The file's path on disk, for another process to read; None inside a ZIP file."""
@@ -127,8 +144,8 @@ class ExportSource:
         return str(self.path / (self.root + name))
 
 
-_FOLDERS: dict[tuple[str, str | None], ExportSource] = {}
-"""The folder (and single-file) exports open in this process, by path and marker."""
+_OPEN: dict[tuple[str, str | None], ExportSource] = {}
+"""The exports open in this process, by path and marker."""
 
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
@@ -160,6 +177,36 @@ def _read_file(path: str) -> bytes:
     finally:
         os.close(fd)
     return b"".join(parts)
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name and extra lengths
+
+
+def _inflated(fd: int, member: zipfile.ZipInfo) -> bytes | None:
+    """A member of a ZIP file as ``zipfile`` reads it, read at its offset and inflated
+    with ISA-L (three times as fast as ``zipfile`` for a Slack export of 31,000 small
+    files), its size and CRC-32 checked; None for anything but a plain stored or deflated
+    member that checks out, for ``zipfile`` to read (or to say what is wrong)."""
+    if member.flag_bits & 0x1 or member.compress_type not in (zipfile.ZIP_STORED, 8):
+        return None  # encrypted, or compressed otherwise
+    header = os.pread(fd, _LOCAL_HEADER.size, member.header_offset)
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04":
+        return None
+    start = member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    data = os.pread(fd, member.compress_size, start)
+    if len(data) != member.compress_size:
+        return None
+    if member.compress_type == zipfile.ZIP_DEFLATED:
+        try:
+            data = isal_zlib.decompress(data, wbits=-15)
+        except isal_zlib.error:
+            return None
+    if len(data) != member.file_size or isal_zlib.crc32(data) != member.CRC:
+        return None
+    return data
 
 
 def _files_under(root: Path) -> dict[str, str]:
@@ -617,12 +664,12 @@ _WORKER_SOURCE: tuple[int, str, ExportSource] | None = None
 
 
 def source_in_worker(path: str, marker: str | None) -> ExportSource:
-    """The export at ``path`` as a worker process reads it: a folder as this process
-    listed it before the fork (``path`` and ``marker`` as given to :class:`ExportSource`);
-    a ZIP file opened again, once per process (opened before the fork, it would share
-    its file position with the parent)."""
+    """The export at ``path`` as a worker process reads it: a folder or ZIP file as this
+    process listed it before the fork (``path`` and ``marker`` as given to
+    :class:`ExportSource`; see :meth:`ExportSource._zip_here`), else opened again, once
+    per process."""
     global _WORKER_SOURCE
-    listed = _FOLDERS.get((path, marker))
+    listed = _OPEN.get((path, marker))
     if listed is not None:
         return listed
     here = os.getpid()
