@@ -182,11 +182,12 @@ class _PartWriter:
         self._writing: Future | None = None
         _WRITERS.add(self)
 
-    def write(self, arrays: list[pa.Array]) -> None:
-        batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+    def write(self, arrays: list[pa.Array | pa.ChunkedArray]) -> None:
+        """Write the columns as one row group (they may be in chunks: not copied)."""
+        table = pa.Table.from_arrays(arrays, schema=self.schema)
         self._wait()
-        self._writing = self._thread.submit(self._writer.write_batch, batch)
-        self.rows += batch.num_rows
+        self._writing = self._thread.submit(self._writer.write_table, table)
+        self.rows += table.num_rows
 
     def _wait(self) -> None:
         if self._writing is not None:
@@ -255,16 +256,15 @@ class EventBatch:
         return len(self.event_id)
 
 
-def _column(values, name: str, type_: pa.DataType) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if isinstance(values, pa.Array):
+def _column(values, name: str, type_: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    arrow = isinstance(values, pa.Array | pa.ChunkedArray)
+    if arrow:
         if values.type == type_:
             return values
         if name == "ts" and pa.types.is_timestamp(values.type):
             return values.cast(TS_TYPE).cast(pa.int64())
     try:
-        return pa.array(values, type_) if not isinstance(values, pa.Array) else values.cast(type_)
+        return values.cast(type_) if arrow else pa.array(values, type_)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise ImporterBug(f"column {name}: expected {type_} ({exc})") from exc
 
@@ -343,11 +343,13 @@ class EventWriter:
         if not pc.all(pc.is_in(action, value_set=_ACTION_SET)).as_py():
             unknown = pc.unique(pc.filter(action, pc.invert(pc.is_in(action, _ACTION_SET))))
             raise ImporterBug(f"unknown actions {unknown.to_pylist()}; expected {ACTIONS}")
-        users = user.dictionary_encode()
-        distinct = users.dictionary.to_pylist()
-        if "" in distinct:
+        distinct = pc.unique(user)
+        names = distinct.to_pylist()
+        if "" in names:
             raise ImporterBug("column user: rows with an empty user")
-        pseudonyms = pa.array(self._pseudonymise(distinct), pa.string()).take(users.indices)
+        pseudonyms = pc.take(
+            pa.array(self._pseudonymise(names), pa.string()), pc.index_in(user, distinct)
+        )
         self._part.write(
             [
                 pa.array([self.platform], pa.string()).take(np.zeros(n, np.int32)),

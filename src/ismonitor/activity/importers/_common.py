@@ -515,10 +515,21 @@ class EventColumns:
             self._pieces, self._count = [], 0
             yield batch
 
-    def _merged(self) -> list[pa.Array]:
+    def _merged(self) -> list[pa.Array | pa.ChunkedArray]:
+        """The pieces as columns, in chunks (not copied: the writer takes chunks)."""
         if len(self._pieces) == 1:
             return self._pieces[0]
-        return [pa.concat_arrays(list(column)) for column in zip(*self._pieces, strict=True)]
+        return [
+            pa.chunked_array(
+                [
+                    chunk
+                    for piece in column
+                    for chunk in (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])
+                ],
+                column[0].type,
+            )
+            for column in zip(*self._pieces, strict=True)
+        ]
 
 
 _ISO_UTC = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
