@@ -208,6 +208,10 @@ def test_the_fixture_reads_in_bulk_as_message_by_message(tmp_path, monkeypatch):
     )
 
 
+def _reaction(who, at: str = "2024-03-01T10:00:00Z") -> dict:
+    return {"reactionType": "like", "createdDateTime": at, "user": who}
+
+
 @pytest.mark.parametrize(
     "change, field",
     [
@@ -223,6 +227,30 @@ def test_the_fixture_reads_in_bulk_as_message_by_message(tmp_path, monkeypatch):
         (lambda m: m.update(reactions={"like": 1}), None),
         (lambda m: m.update(reactions=[{"user": {"user": {}}}]), "user.user.id"),
         (lambda m: m.update(replies="none"), "replies"),
+        (lambda m: m.update(id=""), "id"),
+        (lambda m: m.update(id=123456789012345678901234567890), "id"),
+        (lambda m: m.update(createdDateTime=None), "createdDateTime"),
+        (lambda m: m.update(channelIdentity={"channelId": ""}), "channelIdentity.channelId"),
+        (lambda m: m.update({"from": None}), "from.user.id"),
+        (lambda m: m.update({"from": {"user": {"id": None}}}), "from.user.id"),
+        (lambda m: m.update({"from": {"user": {"id": ""}}}), "from.user.id"),
+        (lambda m: m.update({"from": {"user": None, "application": {}}}), "from.user.id"),
+        # what json reads as false and msgspec as a Struct, which is true
+        (lambda m: m.update({"from": {"user": {}, "application": {"id": "bot"}}}), None),
+        (lambda m: m.update({"from": {"user": None, "application": "bot"}}), None),
+        (lambda m: m.update(reactions=[_reaction(None)]), "user.user.id"),
+        (lambda m: m.update(reactions=[_reaction({"user": {"id": ""}})]), "user.user.id"),
+        (
+            lambda m: m.update(reactions=[_reaction({"user": None, "application": {}})]),
+            "user.user.id",
+        ),
+        (lambda m: m.update(reactions=[_reaction({"user": {}, "application": {"id": "b"}})]), None),
+        (lambda m: m.update(reactions=[_reaction({"user": {"id": "x"}}, "?")]), "createdDateTime"),
+        # a reply nested in a nested reply (Graph nests none)
+        (
+            lambda m: m.update(replies=[dict(m, id="1", replies=[dict(m, id="2", replies=[])])]),
+            None,
+        ),
     ],
 )
 def test_an_unusual_message_reads_as_message_by_message(tmp_path, monkeypatch, change, field):
@@ -239,6 +267,92 @@ def test_an_unusual_message_reads_as_message_by_message(tmp_path, monkeypatch, c
     assert_same_import(bulk, slow)
     if field is not None:
         assert f"field '{field}'" in slow.rejections[0]
+
+
+def _with_replies(page: dict) -> dict:
+    """A post with nested replies, from a person, not deleted."""
+    return next(
+        m
+        for m in page["value"]
+        if m["replies"] and m["messageType"] == "message" and m["from"]["user"]
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.update(reactions=None, replies=None),
+        lambda m: m.update(messageType=None),  # left out as message_type_None
+        lambda m: m.update(deletedDateTime="", replyToId=""),
+        lambda m: m.update({"from": {"user": {"id": ANNA}, "application": {"id": "bot"}}}),
+        lambda m: m.update({"messageType": "systemEventMessage", "from": None}),
+        # a chat message, and its replies, which are not read (nor imported)
+        lambda m: m.update(channelIdentity={}, chatId="19:meeting@thread.v2"),
+        lambda m: m.update(channelIdentity={"channelId": None}, chatId="19:meeting@thread.v2"),
+        # nested replies without a channel or a replyToId of their own: their post's
+        lambda m: [reply.update(channelIdentity=None, replyToId=None) for reply in m["replies"]],
+        lambda m: m["reactions"].append(
+            {"createdDateTime": "2024-03-01T10:00:00Z", "user": {"user": {"id": BRAM}}}
+        ),
+        lambda m: m["reactions"].append(
+            {"createdDateTime": "2024-03-01T10:00:00Z", "user": {"application": {"id": "b"}}}
+        ),
+    ],
+)
+def test_what_graph_may_leave_empty_reads_in_bulk_as_message_by_message(
+    tmp_path, monkeypatch, change
+):
+    _varied_export(tmp_path / "export")
+    for path in sorted((tmp_path / "export").glob("page-*.json")):
+        page = json.loads(path.read_text())
+        change(_with_replies(page))
+        path.write_text(json.dumps(page))
+
+    def refuse(*args):
+        raise AssertionError("the bulk reader read a file message by message")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(teams, "_message", refuse)
+        bulk = run_with_progress("teams", tmp_path / "export", tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    slow = run_with_progress("teams", tmp_path / "export", tmp_path / "slow")
+    assert_same_import(bulk, slow)
+
+
+@pytest.mark.parametrize(
+    "old, new, rejected",
+    [
+        # JSON that msgspec refuses and json reads
+        (b'"content": "x"', b'"content": "x", "score": NaN', 0),
+        (b'"content": "x"', b'"content": "x\\ud800"', 0),  # a lone surrogate, escaped
+        (b'"content": "x"', b'"content": "x\xed\xa0\x80"', 0),  # and encoded
+        (b"{", b"\xef\xbb\xbf{", 0),  # a byte-order mark
+        # JSON that msgspec reads, skipping what it does not use
+        (b'"content": "x"', b'"content": "x", "score": 123456789012345678901234567890', 0),
+        (b'"@odata.context"', b'"@odata.count": 123456789012345678901234567890, "x"', 0),
+        # the last of equal keys, also when one is written with an escape
+        (b'"id": "', b'"id": "1", "id": "', 0),
+        (b'"id": "', b'"id": "1", "\\u0069d": "', 0),
+        (b'"messageType": "message"', b'"messageType": "?", "messageType": "message"', 0),
+        # and what json refuses: bytes that are not UTF-8 in a field msgspec skips
+        (b'"content": "x"', b'"content": "x\xff"', 1),
+    ],
+)
+def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
+    tmp_path, monkeypatch, old, new, rejected
+):
+    _varied_export(tmp_path / "export")
+    path = tmp_path / "export" / "page-1.json"
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+    bulk = run_with_progress("teams", tmp_path / "export", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = run_with_progress("teams", tmp_path / "export", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
+    assert slow.rejected == rejected
+    if rejected:
+        assert "UTF-8 text" in slow.rejections[0]
 
 
 # --- on several cores ---------------------------------------------------------------

@@ -10,11 +10,13 @@ of that channel post. Reactions have their own time and user.
 The event id is ``<channelId>:<message id>``: Teams message ids are unique only within
 their channel.
 
-Files are read in bulk: parsed with orjson, a group of files at a time, their times read
-together with pyarrow. A file with anything unusual in it (a malformed message, a time
-in another form than Graph's own, a value orjson may read otherwise than ``json``) is
-read again message by message, exactly as :func:`_message` reads it, naming each problem.
-Both ways give the same events in the same order, and the same counts.
+Files are read in bulk: each parsed with msgspec into only the fields events are made of,
+and the messages of a group of files turned into events together with numpy and pyarrow.
+A file with anything unusual in it (a malformed message, a value of another type than
+Graph's, a time in another form than Graph's own, JSON that msgspec reads otherwise than
+``json``, a reply nested in a nested reply) is read again message by message, exactly as
+:func:`_message` reads it, naming each problem. Both ways give the same events in the
+same order, and the same counts.
 
 A large export is parsed in worker processes, a chunk of files each (see
 ``_common.import_workers``). A worker does not know the messages of the chunks before
@@ -28,23 +30,28 @@ unusual. The dataset is the same whatever the number of processes.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
-from itertools import chain
+from collections.abc import Iterable, Iterator
+from itertools import chain, repeat
+from operator import attrgetter, is_not, truth
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..events import EventBatch, iso_micros
 from ..registry import MISSING, BaseImporter, ImportContext, register
 from ._common import (
+    _ISO_UTC,
     NOT_JSON,
     EventColumns,
     ExportSource,
     bulk_iso_micros,
     collector_paused,
-    fast_json,
+    fast_structs,
     import_workers,
     in_chunks,
     in_order,
@@ -85,7 +92,8 @@ CHUNK_BYTES = 16 << 20
 """Files handed to a worker process at a time (when there are workers)."""
 
 GROUP_EVENTS = 50_000
-"""Events gathered before their times are read together."""
+"""Messages and reactions (at most so many events) gathered before their events are made
+together."""
 
 
 def _segments(
@@ -104,25 +112,26 @@ def _segments(
     start = 0
     while start < len(files):
         group = _Group(seen, spans)
-        index, unusual = start, None
-        while index < len(files):
-            done, name = files[index]
-            index += 1
-            with collector_paused():
-                data = fast_json(source.read(name))
+        index, unusual, segment = start, None, None
+        with collector_paused():  # the group holds its files' messages until this ends
+            while index < len(files):
+                done, name = files[index]
+                index += 1
+                data = fast_structs(_DOCUMENT, source.read(name))
                 taken = data is not NOT_JSON and group.add(done, name, data)
-                data = None  # let it go before the events are made
-            if not taken:
-                unusual = (done, name)
-                break
-            if group.events >= GROUP_EVENTS:
-                break
+                data = None
+                if not taken:
+                    unusual = (done, name)
+                    break
+                if group.events >= GROUP_EVENTS:
+                    break
+            if group.files:
+                segment = group.segment()
         if group.files:
-            segment = group.segment()
-            if segment is None:  # a time in another form: the first file with one
-                bad = group.first_with_unusual_times()
+            if segment is None:  # something unusual: the first file with any
+                bad = group.unusual
                 files_before, group = group.files[:bad], None
-                yield from _segments(source, seen, files_before, spans)  # again, all usual
+                yield from _segments(source, seen, files_before, spans)  # again, by themselves
                 yield ("lines", [files[start + bad]])
                 start += bad + 1
                 continue
@@ -278,14 +287,99 @@ def _line_by_line(source, name: str, done: int, total: int, seen: set, context) 
     context.progress(done + 1, total)
 
 
-class _Unusual(Exception):
-    """Something in a file that the line-by-line reading must see (and name)."""
+class _User(msgspec.Struct, gc=False):
+    id: str | None = None
+
+
+class _Identity(msgspec.Struct, gc=False):
+    """Who sent a message (its ``from``) or reacted (a reaction's ``user``)."""
+
+    user: _User | None = None
+    application: dict | None = None
+
+
+class _Channel(msgspec.Struct, gc=False):
+    channelId: str | None = None
+
+
+class _Reaction(msgspec.Struct, gc=False):
+    createdDateTime: str | None = None
+    user: _Identity | None = None
+
+
+class _Message(msgspec.Struct, gc=False):
+    """The fields of a message that events are made of (a missing one is None, as
+    ``dict.get`` gives it; a present one, such as ``{}``, a Struct, which is true
+    where ``{}`` is not: where that matters the file is unusual); a value of another
+    type than declared sends the file message by message."""
+
+    id: str | None = None
+    replyToId: str | None = None
+    messageType: str | None = None
+    createdDateTime: str | None = None
+    deletedDateTime: str | None = None
+    chatId: str | None = None
+    channelIdentity: _Channel | None = None
+    sender: _Identity | None = msgspec.field(default=None, name="from")
+    reactions: list[_Reaction] | None = None
+    replies: list[_Message] | None = None
+
+
+class _Document(_Message):
+    """A file: a Graph page (``value``), else one message."""
+
+    value: list[_Message] | None = None
+
+
+_DOCUMENT = msgspec.json.Decoder(_Document | list[_Message])
+"""Reads a file: a page or one message (:class:`_Document`), or an array of messages."""
+
+_REPLIES = attrgetter("replies")
+_REACTIONS = attrgetter("reactions")
+_ID = attrgetter("id")
+_CHANNEL_IDENTITY = attrgetter("channelIdentity")
+_CHAT_ID = attrgetter("chatId")
+_KIND = attrgetter("messageType")
+_CREATED = attrgetter("createdDateTime")  # of a message and of a reaction
+_DELETED = attrgetter("deletedDateTime")
+_REPLY_TO = attrgetter("replyToId")
+_SENDER = attrgetter("sender")
+_USER = attrgetter("user")  # of a reaction
+_ACTIONS = pa.array(["post", "reply", "react"], pa.string())
+_NO_STRING = pa.scalar(None, pa.string())
+
+
+def _field(values: Iterable, name: str) -> Iterator:
+    """Each value's field ``name``: None for a value that is None."""
+    return map(getattr, values, repeat(name), repeat(None))
+
+
+def _given(values: list) -> np.ndarray:
+    """Which values are not None."""
+    return np.fromiter(map(is_not, values, repeat(None)), bool, len(values))
+
+
+def _nonempty(strings: pa.Array) -> np.ndarray:
+    """Which strings are neither null nor empty: true, as ``bool`` says."""
+    longer = pc.greater(pc.binary_length(strings), 0)
+    return pc.fill_null(longer, False).to_numpy(zero_copy_only=False)
+
+
+def _skip_reason(kind: str | None) -> str:
+    """Why a message of another type than ``message`` is left out."""
+    return "system_message" if kind == "systemEventMessage" else f"message_type_{kind}"
 
 
 class _Group:
-    """The events of a group of files, gathered message by message exactly as
-    :func:`_message` makes them, with their times as text (read together at the end).
+    """The messages of a group of files, as :data:`_DOCUMENT` read them, turned into
+    events all together (:meth:`segment`) exactly as :func:`_message` makes them: the
+    messages in the order :func:`_message` meets them (each post, then its nested
+    replies), the events and skips of each in that order, its reactions' after its own.
     Changes nothing (``seen``): the reader adds the ids the group took.
+
+    A file is unusual (to be read message by message) for what it holds alone, whatever
+    was seen before: every message in it is checked, also one that :func:`_message`
+    leaves out unread as a duplicate, or as a nested reply of a duplicate.
 
     For the main process to correct a group made in a worker process (which did not know
     the ids seen before its chunk), the group keeps, for every message it took, where
@@ -294,201 +388,273 @@ class _Group:
 
     def __init__(self, seen: set[str], spans: bool = False):
         self.previously_seen = seen
-        self.seen: set[str] = set()
-        self.claimed: list[str] = []  # the event ids of the messages taken, in order
-        # of each of those: its first event, the event after it and its replies and
-        # reactions, the same of its skips, and the next message taken after its replies
-        self.spans: list[tuple[int, int, int, int, int] | None] | None = [] if spans else None
-        self.dups: list[tuple[int, str, bool]] = []  # (its skip, event id, in this group)
-        self.skips: list[str] = []  # what is left out, in order
+        self.spans = spans
         self.files: list[tuple[int, str]] = []
-        self.ends: list[int] = []  # the events after each file
-        self.ids: list[str] = []
-        self.times: list[str] = []
-        self.users: list[str] = []
-        self.actions: list[str] = []
-        self.threads: list[str] = []
-        self.parents: list = []
-        self.channels: list[str] = []
-        self.events = 0
+        self.ends: list[int] = []  # the messages after each file
+        self.events = 0  # at most: the messages and reactions
+        self.unusual = 0  # when :meth:`segment` found anything unusual: the first file
+        self.replies: list[int] = []  # of each post (a message not nested): how many
+        # Of each message (each post, then its nested replies), the fields that matter,
+        # taken out file by file (while the file's messages are at hand, in the cache)
+        self.ids: list[str | None] = []
+        self.channels: list[str | None] = []  # its own channel id
+        self.chat: list[bool] = []  # a chat id
+        self.kinds: list[str | None] = []
+        self.times: list[str | None] = []
+        self.deleted: list[bool] = []
+        self.reply_to: list[str | None] = []
+        self.by_user: list[bool] = []  # a user in "from"
+        self.users: list[str | None] = []
+        self.by_application: list[bool] = []  # an application in "from"
+        self.reacted: list[int] = []  # how many reactions
+        # and of each reaction
+        self.by_reactor: list[bool] = []  # a user in "user"
+        self.reactors: list[str | None] = []
+        self.reactor_application: list[bool] = []  # an application in "user"
+        self.reaction_times: list[str | None] = []
 
     def add(self, done: int, name: str, data) -> bool:
-        """Take in one file (as orjson read it); False, taking nothing, if anything in it
-        is unusual."""
-        if type(data) is dict and type(data.get("value")) is list:
-            messages = data["value"]
-        elif type(data) is list:
-            messages = data
-        elif type(data) is dict and "id" in data:
-            messages = [data]
+        """Take in one file (as :data:`_DOCUMENT` read it); False, taking nothing, if it
+        is not a page, an array of messages or one message, or if a nested reply has
+        nested replies of its own (Graph nests none: left to :func:`_message`)."""
+        if type(data) is list:
+            posts = data
+        elif data.value is not None:
+            posts = data.value
+        elif data.id:
+            posts = [data]
         else:
             return False
-        rows, claimed, skips, dups = (
-            len(self.ids),
-            len(self.claimed),
-            len(self.skips),
-            len(self.dups),
-        )
-        try:
-            for message in messages:
-                self._message(message, None)
-        except _Unusual:
-            for column in self._columns():
-                del column[rows:]
-            self.seen.difference_update(self.claimed[claimed:])
-            del self.claimed[claimed:]
-            if self.spans is not None:
-                del self.spans[claimed:]
-            del self.skips[skips:], self.dups[dups:]
+        replies = list(map(_REPLIES, posts))
+        if None in replies:
+            replies = [nested or () for nested in replies]
+        if any(map(_REPLIES, chain.from_iterable(replies))):
             return False
+        messages = list(chain.from_iterable(map(chain, zip(posts), replies)))
+        reactions = list(map(_REACTIONS, messages))
+        if None in reactions:
+            reactions = [each or () for each in reactions]
+        self.replies += map(len, replies)
+        self.reacted += map(len, reactions)
+        reactions = list(chain.from_iterable(reactions))
+        self.ids += map(_ID, messages)
+        self.channels += _field(map(_CHANNEL_IDENTITY, messages), "channelId")
+        self.chat += map(truth, map(_CHAT_ID, messages))
+        self.kinds += map(_KIND, messages)
+        self.times += map(_CREATED, messages)
+        self.deleted += map(truth, map(_DELETED, messages))
+        self.reply_to += map(_REPLY_TO, messages)
+        senders = list(map(_SENDER, messages))
+        users = list(_field(senders, "user"))
+        self.by_user += map(is_not, users, repeat(None))
+        self.users += _field(users, "id")
+        self.by_application += map(truth, _field(senders, "application"))
+        identities = list(map(_USER, reactions))
+        reactors = list(_field(identities, "user"))
+        self.by_reactor += map(is_not, reactors, repeat(None))
+        self.reactors += _field(reactors, "id")
+        self.reactor_application += map(truth, _field(identities, "application"))
+        self.reaction_times += map(_CREATED, reactions)
         self.files.append((done, name))
-        self.events = len(self.ids)
-        self.ends.append(self.events)
+        self.ends.append(len(self.ids))
+        self.events = len(self.ids) + len(self.reactors)
         return True
 
     def segment(self) -> tuple | None:
-        """``("bulk", files, skipped, events, book)``; None if a time is in another form
-        (then see :meth:`first_with_unusual_times`)."""
-        ts = bulk_iso_micros(self.times)
-        if ts is None:
-            return None
-        events = [
-            pa.array(self.ids, pa.string()),
-            ts,
-            pa.array(self.users, pa.string()),
-            pa.array(self.actions, pa.string()),
-            pa.array(self.threads, pa.string()),
-            pa.array(self.parents, pa.string()),
-            pa.array(self.channels, pa.string()),
-        ]
-        spans = array("q", chain.from_iterable(self.spans)) if self.spans is not None else None
-        book = (self.claimed, spans, self.dups, self.skips)
-        return ("bulk", self.files, Counter(self.skips), events, book)
+        """``("bulk", files, skipped, events, book)``; None if a file is unusual (then
+        :attr:`unusual` is the place in the group of the first one)."""
+        n = len(self.ids)
+        replies = np.array(self.replies, np.int64)
+        sizes = replies + 1
+        post_at = np.cumsum(sizes) - sizes
+        post = np.repeat(post_at, sizes)  # of each message its post (of a post: itself)
+        nested = np.ones(n, bool)
+        nested[post_at] = False
+        after = np.arange(1, n + 1, dtype=np.int64)  # the message after its replies
+        after[post_at] += replies
 
-    def first_with_unusual_times(self) -> int:
+        # What every message is, and whether anything in it is unusual.
+        ids = pa.array(self.ids, pa.string())
+        bad = ~_nonempty(ids)
+        own = pa.array(self.channels, pa.string())
+        own_channel = _nonempty(own)
+        chat = ~nested & ~own_channel  # a chat message (a channel's has a channel id)
+        bad |= chat & ~np.array(self.chat, bool)
+        channel = pc.if_else(own_channel, own, own.take(post))  # a reply's: else its post's
+        taken = ~(chat | (nested & chat[post]))  # not a chat message, nor a reply in one
+        kind = pa.array(self.kinds, pa.string())
+        plain = pc.fill_null(pc.equal(kind, "message"), False).to_numpy(zero_copy_only=False)
+        deleted = np.array(self.deleted, bool)
+        by_user = np.array(self.by_user, bool)
+        user_ids = pa.array(self.users, pa.string())
+        kept = taken & plain & ~deleted
+        bad |= kept & np.where(by_user, ~_nonempty(user_ids), ~np.array(self.by_application, bool))
+        posted = kept & by_user  # an event, unless the message is a duplicate
+
+        n_reactions = len(self.reactors)
+        reacted = np.array(self.reacted, np.int64)
+        of = np.repeat(np.arange(n, dtype=np.int64), reacted)  # each reaction's message
+        reactor_ids = pa.array(self.reactors, pa.string())
+        by_bot = ~np.array(self.by_reactor, bool) & np.array(self.reactor_application, bool)
+        reacts = taken[of] & ~by_bot  # an event, unless its message is a duplicate
+        bad[of[reacts & ~_nonempty(reactor_ids)]] = True
+
+        # The times of those events (all: of duplicates too), checked together.
+        rows_of = np.concatenate([np.flatnonzero(posted), of[reacts]])
+        times = pa.concat_arrays(
+            [
+                pa.array(self.times, pa.string()).filter(posted),
+                pa.array(self.reaction_times, pa.string()).filter(reacts),
+            ]
+        )
+        if not bad.any():
+            ts = bulk_iso_micros(times)
+            if ts is None:
+                usual = pc.match_substring_regex(times, _ISO_UTC)
+                bad[rows_of[~pc.fill_null(usual, False).to_numpy(zero_copy_only=False)]] = True
+                if not bad.any():  # not a time (30 February), or year 0
+                    self.unusual = self._first_with_unusual_times(times, rows_of)
+                    return None
+        if bad.any():
+            self.unusual = bisect_right(self.ends, int(np.argmax(bad)))
+            return None
+
+        event_ids = pc.binary_join_element_wise(channel, ids, ":")
+        claimed, dups, claimed_ids = self._claimed(event_ids, taken, after)
+        reply_to = pa.array(self.reply_to, pa.string())
+        has_reply_to = _nonempty(reply_to)
+        reply = has_reply_to | nested  # a nested reply is one to its post
+        reply_to = pc.if_else(has_reply_to, reply_to, ids.take(post))
+        thread = pc.if_else(reply, pc.binary_join_element_wise(channel, reply_to, ":"), event_ids)
+        parent = pc.if_else(reply, thread, _NO_STRING)
+
+        # The rows: of each message taken its own event, then its reactions' events.
+        posts = posted & claimed
+        message_rows = np.flatnonzero(posts)
+        reaction_rows = np.flatnonzero(reacts & claimed[of])
+        reaction_of = of[reaction_rows]
+        events, reactions_events = len(message_rows), len(reaction_rows)
+        per_message = np.bincount(reaction_of, minlength=n)
+        rows = np.zeros(n + 1, np.int64)  # the rows before each message
+        np.cumsum(posts + per_message, out=rows[1:])
+        order = np.empty(events + reactions_events, np.int64)
+        order[rows[message_rows]] = np.arange(events)
+        order[
+            rows[reaction_of]
+            + posts[reaction_of]
+            + np.arange(reactions_events)
+            - (np.cumsum(per_message) - per_message)[reaction_of]
+        ] = np.arange(events, events + reactions_events)
+        message_of = np.concatenate([message_rows, reaction_of])[order]
+        if claimed is taken:  # the rows are the rows checked
+            checked = order
+        else:
+            of_posted = np.cumsum(posted) - 1
+            of_reacts = np.cumsum(reacts) - 1 + np.count_nonzero(posted)
+            checked = np.concatenate([of_posted[message_rows], of_reacts[reaction_rows]])[order]
+        numbers = np.arange(n_reactions, dtype=np.int64) - np.repeat(
+            np.cumsum(reacted) - reacted, reacted
+        )
+        reaction_ids = pc.binary_join_element_wise(
+            event_ids.take(reaction_of),
+            pa.array(numbers[reaction_rows]).cast(pa.string()),
+            ":react:",
+        )
+        actions = np.full(events + reactions_events, 2, np.int8)
+        actions[:events] = reply[message_rows]
+        columns = [
+            pa.concat_arrays([event_ids.take(message_rows), reaction_ids]).take(order),
+            ts.take(checked),
+            pa.concat_arrays([user_ids.take(message_rows), reactor_ids.take(reaction_rows)]).take(
+                order
+            ),
+            _ACTIONS.take(actions[order]),
+            thread.take(message_of),
+            pa.concat_arrays([parent.take(message_rows), event_ids.take(reaction_of)]).take(order),
+            channel.take(message_of),
+        ]
+
+        # What is left out: a chat message, a duplicate, a message of another type, a
+        # deleted one, a bot's (each once, whatever its replies), a bot's reaction.
+        reasons = {
+            "chat_message": chat,
+            "deleted": claimed & plain & deleted,
+            "bot_message": claimed & plain & ~deleted & ~by_user,
+        }
+        other = claimed & ~plain
+        by_bot &= claimed[of]
+        skipped = Counter()
+        for reason, which in reasons.items():
+            skipped[reason] = int(np.count_nonzero(which))
+        skipped["duplicate"] = len(dups)
+        skipped["bot_reaction"] = int(np.count_nonzero(by_bot))
+        other_kinds = kind.filter(other).to_pylist()
+        skipped.update(map(_skip_reason, other_kinds))
+        skipped = Counter({reason: number for reason, number in skipped.items() if number})
+        book = (claimed_ids, None, [], [])
+        if self.spans:  # in a worker process: where each message's events and skips are
+            own = np.full(n, None, object)
+            for reason, which in reasons.items():
+                own[which] = reason
+            own[other] = list(map(_skip_reason, other_kinds))
+            dup_at = np.array([index for index, _, _ in dups], np.int64)
+            own[dup_at] = "duplicate"
+            left_out = _given(own.tolist())
+            skips = np.zeros(n + 1, np.int64)  # the skips before each message
+            np.cumsum(left_out + np.bincount(of[by_bot], minlength=n), out=skips[1:])
+            every = np.full(skips[-1], "bot_reaction", object)
+            every[skips[:-1][left_out]] = own[left_out]
+            took = np.flatnonzero(claimed)
+            before = np.zeros(n + 1, np.int64)  # the messages taken before each one
+            np.cumsum(claimed, out=before[1:])
+            ends = after[took]
+            spans = np.stack([rows[took], rows[ends], skips[took], skips[ends], before[ends]], 1)
+            dups = [
+                (at, event_id, in_group)
+                for at, (_, event_id, in_group) in zip(skips[dup_at].tolist(), dups, strict=True)
+            ]
+            book = (claimed_ids, array("q", spans.ravel().tobytes()), dups, every.tolist())
+        return ("bulk", self.files, skipped, columns, book)
+
+    def _claimed(
+        self, event_ids: pa.Array, taken: np.ndarray, after: np.ndarray
+    ) -> tuple[np.ndarray, list[tuple[int, str, bool]], list[str]]:
+        """Which messages are taken, not duplicates: of the messages ``taken`` (not chat
+        messages) the first with each id, not seen before, and not nested in a duplicate;
+        the duplicates (the message, its id, whether this group took the id); the ids
+        taken, in order."""
+        ids = event_ids.filter(taken).to_numpy(zero_copy_only=False).tolist()
+        distinct = set(ids)
+        if len(distinct) == len(ids) and self.previously_seen.isdisjoint(distinct):
+            return taken, [], ids
+        every = pc.if_else(taken, event_ids, _NO_STRING).to_numpy(zero_copy_only=False).tolist()
+        previously_seen, seen = self.previously_seen, set()
+        claimed = np.zeros(len(every), bool)
+        dups, ids = [], []
+        ends = after.tolist()
+        index = 0
+        while index < len(every):
+            event_id = every[index]
+            if event_id is None:  # a chat message, or a reply in one
+                index += 1
+            elif event_id in seen or event_id in previously_seen:
+                dups.append((index, event_id, event_id in seen))
+                index = ends[index]  # with its replies
+            else:
+                seen.add(event_id)
+                ids.append(event_id)
+                claimed[index] = True
+                index += 1
+        return claimed, dups, ids
+
+    def _first_with_unusual_times(self, times: pa.Array, rows_of: np.ndarray) -> int:
         """The place in the group of the first file with a time in another form."""
         start = 0
         for place, end in enumerate(self.ends):
-            if bulk_iso_micros(self.times[start:end]) is None:
+            if bulk_iso_micros(times.filter((rows_of >= start) & (rows_of < end))) is None:
                 return place
             start = end
         return 0  # pragma: no cover - a time is checked on its own
-
-    def _columns(self) -> tuple[list, ...]:
-        return (
-            self.ids,
-            self.times,
-            self.users,
-            self.actions,
-            self.threads,
-            self.parents,
-            self.channels,
-        )
-
-    def _message(self, message, post: tuple[str, str] | None) -> None:
-        if type(message) is not dict:
-            raise _Unusual
-        message_id = message.get("id")
-        if type(message_id) is not str or not message_id:
-            raise _Unusual
-        get = message.get
-        identity = get("channelIdentity") or {}
-        channel = identity.get("channelId") if type(identity) is dict else None
-        if not channel and post is not None:
-            channel = post[0]
-        if not channel:
-            if not get("chatId"):
-                raise _Unusual
-            self.skips.append("chat_message")
-            return
-        if type(channel) is not str:
-            raise _Unusual
-        event_id = f"{channel}:{message_id}"
-        skips = self.skips
-        if event_id in self.seen or event_id in self.previously_seen:
-            self.dups.append((len(skips), event_id, event_id in self.seen))
-            skips.append("duplicate")
-            return
-        ids, spans = self.ids, self.spans
-        if spans is not None:  # in a worker process
-            taken, first, first_skip = len(self.claimed), len(ids), len(skips)
-            spans.append(None)
-        self.seen.add(event_id)
-        self.claimed.append(event_id)
-        reply_to = get("replyToId") or (post[1] if post is not None else None)
-        if reply_to:
-            if type(reply_to) is not str:
-                raise _Unusual
-            action, thread = "reply", f"{channel}:{reply_to}"
-            parent = thread
-        else:
-            action, thread, parent = "post", event_id, None
-
-        kind = get("messageType")
-        if kind is not None and type(kind) is not str:
-            raise _Unusual
-        sender = get("from") or {}
-        user = sender.get("user") if type(sender) is dict else None
-        if kind != "message":
-            skips.append(
-                "system_message" if kind == "systemEventMessage" else f"message_type_{kind}"
-            )
-        elif get("deletedDateTime"):
-            skips.append("deleted")
-        elif not user:
-            if not (type(sender) is dict and sender.get("application")):
-                raise _Unusual
-            skips.append("bot_message")
-        else:
-            user_id = user.get("id") if type(user) is dict else None
-            if type(user_id) is not str or not user_id:
-                raise _Unusual
-            ids.append(event_id)
-            self.times.append(get("createdDateTime"))  # checked, and read, at the end
-            self.users.append(user_id)
-            self.actions.append(action)
-            self.threads.append(thread)
-            self.parents.append(parent)
-            self.channels.append(channel)
-
-        reactions = get("reactions") or ()
-        if reactions:
-            if type(reactions) is not list:
-                raise _Unusual
-            self._reactions(reactions, event_id, thread, channel)
-
-        replies = get("replies")
-        if replies:
-            if type(replies) is not list:
-                raise _Unusual
-            post = (channel, message_id)
-            for reply in replies:
-                self._message(reply, post)
-        if spans is not None:
-            spans[taken] = (first, len(ids), first_skip, len(skips), len(self.claimed))
-
-    def _reactions(self, reactions: list, event_id: str, thread: str, channel: str) -> None:
-        ids, times, users = self.ids.append, self.times.append, self.users.append
-        actions, threads = self.actions.append, self.threads.append
-        parents, channels = self.parents.append, self.channels.append
-        for number, reaction in enumerate(reactions):
-            if type(reaction) is not dict:
-                raise _Unusual
-            identity = reaction.get("user") or {}
-            if type(identity) is dict and not identity.get("user") and identity.get("application"):
-                self.skips.append("bot_reaction")
-                continue
-            reactor = identity.get("user") if type(identity) is dict else None
-            reactor_id = reactor.get("id") if type(reactor) is dict else None
-            if type(reactor_id) is not str or not reactor_id:
-                raise _Unusual
-            ids(f"{event_id}:react:{number}")
-            times(reaction.get("createdDateTime"))
-            users(reactor_id)
-            actions("react")
-            threads(thread)
-            parents(event_id)
-            channels(channel)
 
 
 def _message(
