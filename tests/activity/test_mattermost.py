@@ -175,6 +175,7 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
     [
         (lambda post: post.update(create_at="gisteren"), "post.create_at"),
         (lambda post: post.update(create_at=1.5e12), "post.create_at"),
+        (lambda post: post.update(create_at=True), "post.create_at"),  # an int to Python
         (lambda post: post.update(user=None, props={}, type=""), "post.user"),
         (lambda post: post.update(team=""), "post.team"),
         (lambda post: post.update(replies=[{"user": "persoon1"}]), "post.replies[0].create_at"),
@@ -184,6 +185,10 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
             "post.reactions[0].user",
         ),
         (lambda post: post.update(reactions={"user": "persoon1"}), "post.reactions"),
+        (
+            lambda post: post.update(reactions=[{"user": "persoon1", "create_at": False}]),
+            "post.reactions[0].create_at",
+        ),
     ],
 )
 def test_an_unusual_line_reads_as_line_by_line_reads_it(tmp_path, monkeypatch, change, field):
@@ -222,13 +227,15 @@ def test_a_first_line_that_is_not_the_version_stops_both_ways(tmp_path, monkeypa
     assert slow.rejected == 1 and slow.events == 0
 
 
-def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch):
-    # json reads it whole (orjson would make it a float): the writer refuses it.
+# beyond 64 bits (json reads it whole), or in microseconds beyond 64 bits either way
+@pytest.mark.parametrize("ms", [2**70, -(2**63), (2**63 - 1) // 1000 + 1, -(2**63 // 1000) - 1])
+def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch, ms):
+    # the writer refuses it
     _varied_export(tmp_path / "export.jsonl", posts=20)
     lines = (tmp_path / "export.jsonl").read_text().splitlines()
     n = next(n for n, line in enumerate(lines) if '"type": "post"' in line)
     record = json.loads(lines[n])
-    record["post"].update(create_at=2**70, type=None, props=None, user="persoon1")
+    record["post"].update(create_at=ms, type=None, props=None, user="persoon1")
     lines[n] = json.dumps(record)
     (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
     with pytest.raises(OverflowError):
@@ -236,6 +243,66 @@ def test_a_time_beyond_64_bits_fails_both_ways(tmp_path, monkeypatch):
     _line_by_line_only(monkeypatch)
     with pytest.raises(OverflowError):
         run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "slow")
+
+
+_ANCHOR = (  # the post of the test below, last in the export
+    b'{"post": {"message": "anker", "team": "acme", "channel": "town-square", '
+    b'"user": "persoon1", "create_at": 1709290000000}, "type": "post"}\n'
+)
+_BEFORE = b'{"post": {"message": "anker"'  # its start, to put a line before
+
+
+@pytest.mark.parametrize(
+    "old, new, rejected, in_bulk",
+    [
+        # JSON that msgspec refuses and json reads
+        (b'"anker"', b'"anker", "score": NaN', 0, False),
+        (b'"anker"', b'"anker\\ud800"', 0, False),  # a lone surrogate, escaped
+        (b'"anker"', b'"anker\xed\xa0\x80"', 0, False),  # and encoded (json: surrogatepass)
+        (b'{"type": "version"', b'\xef\xbb\xbf{"type": "version"', 0, False),  # a byte-order mark
+        # a value of another type than Mattermost's, in a line json reads without it
+        (_BEFORE, b'{"type": "post_flag", "post": "L3"}\n' + _BEFORE, 0, False),
+        # JSON that msgspec reads, skipping what it does not use
+        (b'"anker"', b'"anker", "score": 123456789012345678901234567890', 0, True),
+        (b'"anker"', b'"anker", "props": {"from_bot": true, "from_webhook": "false"}', 0, True),
+        (_BEFORE, b'{"type": "emoji", "emoji": {"name": "x"}}\n' + _BEFORE, 0, True),
+        (_BEFORE, b" \x0c\t\r\n" + _BEFORE, 0, True),  # a blank line
+        # the last of equal keys, also when one is written with escapes
+        (
+            _BEFORE,
+            b'{"type": "team", "post": {"user": "persoon2", "create_at": 7, "message": "anker"',
+            0,
+            True,
+        ),
+        (b"00000}", b'00000, "\\u0075ser": "persoon3"}', 0, True),
+        # and what json refuses: bytes that are not UTF-8 in a field msgspec skips, a raw
+        # control character, two values on a line
+        (b'"anker"', b'"anker\xff"', 1, False),
+        (b'"anker"', b'"anker\x01"', 1, False),
+        (b'"post"}\n', b'"post"} {"type": "team"}\n', 1, False),
+    ],
+)
+def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
+    tmp_path, monkeypatch, old, new, rejected, in_bulk
+):
+    _varied_export(tmp_path / "export.jsonl", posts=40)
+    data = (tmp_path / "export.jsonl").read_bytes() + _ANCHOR
+    assert data.count(old) == 1 or old.startswith(b'{"type": "version"')  # the first
+    (tmp_path / "export.jsonl").write_bytes(data.replace(old, new, 1))
+    with monkeypatch.context() as patch:
+        if in_bulk:
+            patch.setattr(mattermost, "_line", None)  # not read line by line
+        bulk = run_with_progress(
+            "mattermost", tmp_path / "export.jsonl", tmp_path / "bulk", on_error="reject"
+        )
+    _line_by_line_only(monkeypatch)
+    slow = run_with_progress(
+        "mattermost", tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject"
+    )
+    assert_same_import(bulk, slow)
+    assert slow.rejected == rejected
+    if rejected:
+        assert "a JSON object" in slow.rejections[0]
 
 
 # --- on several cores ---------------------------------------------------------------

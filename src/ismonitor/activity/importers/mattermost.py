@@ -12,11 +12,12 @@ The bulk export has no post ids, so an event id is the post's position in the fi
 exports. ``last_viewed_at`` (when a user last opened a channel) is too weak a reading
 signal to become read events and is not imported.
 
-The file is read in bulk, a block of lines at a time: each line parsed with orjson,
-the events gathered as columns and their ids made with pyarrow. A block with anything
-unusual in it (a malformed line, a value orjson may read otherwise than ``json``) is
-read again line by line, exactly as :func:`_line` reads it, naming each problem. Both
-ways give the same events in the same order, and the same counts.
+The file is read in bulk, a block of lines at a time: each line parsed with msgspec
+into only the fields events are made of, the events gathered as columns with numpy and
+their ids made with pyarrow. A block with anything unusual in it (a malformed line, a
+value of another type than Mattermost's, JSON that msgspec reads otherwise than
+``json``) is read again line by line, exactly as :func:`_line` reads it, naming each
+problem. Both ways give the same events in the same order, and the same counts.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import chain, compress, count, repeat
+from operator import attrgetter, contains
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -68,20 +72,21 @@ def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[
     columns = EventColumns()
     done = 0
     with source.open(name) as file:
-        lines = enumerate(file, 1)
-        while block := list(itertools.islice(lines, PROGRESS_LINES)):
-            result = _bulk(block)
+        last = 0  # the number of the last line read
+        while block := list(itertools.islice(file, PROGRESS_LINES)):
+            first, last = last + 1, last + len(block)
+            result = _bulk(b"".join(block), first)
             if result is not None:
                 skipped, events = _without_bots(result, bots)
                 for reason, number in skipped.items():
                     context.skip(reason, number)
                 yield from columns.add(events)
-                done += sum(map(len, (line for _, line in block)))
-                if block[-1][0] % PROGRESS_LINES == 0:
+                done += sum(map(len, block))
+                if last % PROGRESS_LINES == 0:
                     context.progress(done, size)
                 continue
             yield from columns.flush()
-            for number, line in block:
+            for number, line in enumerate(block, first):
                 done += len(line)
                 if number % PROGRESS_LINES == 0:
                     context.progress(done, size)
@@ -119,7 +124,7 @@ def _read_range(path: str, offset: int, length: int) -> bytes:
 def _bulk_of_range(task: tuple[str, int, int, int]) -> tuple | None:
     """:func:`_bulk` of a part of the file, read by the worker process itself."""
     path, offset, length, first = task
-    return _bulk(_numbered(_read_range(path, offset, length), first))
+    return _bulk(_read_range(path, offset, length), first)
 
 
 def _numbered(text: bytes, first: int) -> list[tuple[int, bytes]]:
@@ -211,21 +216,87 @@ def _line(number: int, line: bytes, bots: set[str], display: str, context: Impor
 
 POST, REPLY, POST_REACTION, REPLY_REACTION = range(4)
 _MAX_MS = (2**63 - 1) // 1000  # times beyond this do not fit in microseconds
-_NULL = pa.scalar(None, pa.string())
+_ACTIONS = pa.array(["post", "reply", "react", "react"], pa.string())  # by kind of event
 
 
 class _Unusual(Exception):
     """Something in a block that the line-by-line reading must see (and name)."""
 
 
-def _bulk(block: list[tuple[int, bytes]]) -> tuple | None:
-    """What a block of lines holds, as :func:`_line` finds it, but for the bots: skip
-    counts, event columns, each event's kind and line, and the bots the block names
-    with their lines (see :func:`_without_bots`); None if anything in it is unusual.
-    Needs nothing of the lines before, so that it can run in a worker."""
+class _Reaction(msgspec.Struct, gc=False):
+    user: str | None = None
+    create_at: int | None = None
+
+
+class _Props(msgspec.Struct, gc=False):
+    """Whether a webhook or a bot posted a message: any JSON value, compared with
+    ``"true"`` as :func:`_post` compares it."""
+
+    from_webhook: Any = None
+    from_bot: Any = None
+
+
+class _Reply(msgspec.Struct, gc=False):
+    user: str | None = None
+    create_at: int | None = None
+    props: _Props | None = None
+    reactions: list[_Reaction] | None = None
+
+
+class _Post(msgspec.Struct, gc=False):
+    team: str | None = None
+    channel: str | None = None
+    type: str | None = None
+    user: str | None = None
+    create_at: int | None = None
+    props: _Props | None = None
+    reactions: list[_Reaction] | None = None
+    replies: list[_Reply] | None = None
+
+
+class _DirectPost(msgspec.Struct, gc=False):
+    replies: list[msgspec.Raw] | None = None  # only counted
+
+
+class _Bot(msgspec.Struct, gc=False):
+    username: Any = None
+
+
+class _Line(msgspec.Struct, gc=False):
+    """The fields of a line that events are made of (a missing one is None, as
+    ``dict.get`` gives it; a value of another type sends the block line by line). Only
+    posts, direct posts and bots are read: msgspec skips the objects of the other kinds
+    of lines (``team``, ``channel``, ``user``, ...)."""
+
+    type: str  # a line without one is named line by line
+    post: _Post | None = None
+    direct_post: _DirectPost | None = None
+    bot: _Bot | None = None
+
+
+_LINE = msgspec.json.Decoder(_Line)
+_TYPE, _POST, _DIRECT_POST, _BOT, _TEAM, _CHANNEL = map(
+    attrgetter, ("type", "post", "direct_post", "bot", "team", "channel")
+)
+_USER, _CREATED, _PROPS, _REACTIONS, _REPLIES = map(
+    attrgetter, ("user", "create_at", "props", "reactions", "replies")
+)
+_FROM = attrgetter("from_webhook", "from_bot")
+
+DECODE_LINES = 1024
+"""Lines parsed at a time, their fields gathered at once while the processor's cache
+still holds them."""
+
+
+def _bulk(text: bytes, first: int) -> tuple | None:
+    """What a block of whole lines holds (``text``, its first line numbered ``first``),
+    as :func:`_line` finds it, but for the bots: skip counts, event columns, each
+    event's kind and line, and the bots the block names with their lines (see
+    :func:`_without_bots`); None if anything in it is unusual. Needs nothing of the
+    lines before, so that it can run in a worker."""
     try:
         with collector_paused():
-            return _bulk_events(block)
+            return _bulk_events(text, first)
     except _Unusual:
         return None
 
@@ -251,173 +322,298 @@ def _without_bots(digest: tuple, bots: set[str]) -> tuple[Counter, list[pa.Array
     return +skipped, events
 
 
-def _bulk_events(block: list[tuple[int, bytes]]) -> tuple:
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    named: list[tuple[int, str]] = []  # the bot lines: line, username
-    skipped: Counter[str] = Counter()
-    # Per event: its kind, line, reply number, reaction number, milliseconds, user,
-    # group; in lists of their own (a tuple per event would keep the garbage collector
-    # busy).
-    columns: tuple[list, ...] = ([], [], [], [], [], [], [])
-    kinds, lines, replies_, reactions_, times, users, groups = (c.append for c in columns)
-    for number, line in block:
+def _bulk_events(text: bytes, first: int) -> tuple:
+    lines, numbers = _filled_lines(text, first)
+    gathered = _Gathered()
+    decode = _LINE.decode
+    for start in range(0, len(lines), DECODE_LINES):
+        end = start + DECODE_LINES
         try:
-            record = loads(line)
-        except decode_error:
-            if line.strip():
-                raise _Unusual from None
-            continue  # a blank line
-        kind = record.get("type") if type(record) is dict else MISSING
-        if number == 1:
-            if kind != "version":
-                raise _Unusual
-            continue
-        if kind == "post":
-            post = record.get("post")
-            if type(post) is not dict:
-                raise _Unusual
-            team, channel = post.get("team"), post.get("channel")
-            if type(team) is not str or not team or type(channel) is not str or not channel:
-                raise _Unusual
-            group = f"{team}/{channel}"
-            post_kind = post.get("type") or ""
-            props = post.get("props")
-            user = post.get("user", MISSING)
-            if type(post_kind) is str and post_kind.startswith("system_"):
-                skipped["system_message"] += 1
-            elif (
-                props
-                and type(props) is dict
-                and (props.get("from_webhook") == "true" or props.get("from_bot") == "true")
-            ):
-                skipped["bot_message"] += 1
-            elif type(user) is not str or not user:
-                raise _Unusual
-            else:
-                created = post.get("create_at")
-                if type(created) is not int:
+            records = list(map(decode, lines[start:end]))
+        except (msgspec.DecodeError, RecursionError):  # also a value of another type
+            raise _Unusual from None
+        gathered.add(records, numbers[start:end])
+    return gathered.digest()
+
+
+def _filled_lines(text: bytes, first: int) -> tuple[list[bytes], Sequence[int]]:
+    """The lines of ``text`` that are not blank, and their numbers."""
+    if not text.isascii():
+        try:
+            text.decode("utf-8")  # json refuses what is not; msgspec does not check
+        except UnicodeDecodeError:  # the strings it skips
+            raise _Unusual from None
+    lines = text.split(b"\n")  # as a file gives them (without the newline)
+    if not lines[-1]:
+        lines.pop()  # after the last newline
+    numbers: Sequence[int] = range(first, first + len(lines))
+    filled = list(map(bytes.strip, lines))
+    if not all(filled):  # blank lines, which hold nothing
+        return list(compress(lines, filled)), list(compress(numbers, filled))
+    return lines, numbers
+
+
+class _Messages:
+    """Posts or replies, as lists: of each its user and time; which have props, and
+    whether these say that a webhook or a bot posted it; which have reactions, how
+    many, and of each reaction its user and time."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.users: list = []
+        self.times: list = []
+        self.with_props: list[int] = []
+        self.from_bot: list[bool] = []
+        self.reacted: list[int] = []
+        self.reactions: list[int] = []
+        self.reaction_users: list = []
+        self.reaction_times: list = []
+
+    def add(self, messages: list) -> None:
+        first, self.count = self.count, self.count + len(messages)
+        self.users.append(_names(list(map(_USER, messages))))
+        self.times.append(_ms(list(map(_CREATED, messages))))
+        props = list(map(_PROPS, messages))
+        self.with_props += compress(count(first), props)
+        self.from_bot += map(contains, map(_FROM, filter(None, props)), repeat("true"))
+        reactions = list(map(_REACTIONS, messages))
+        some = list(filter(None, reactions))
+        if some:
+            self.reacted += compress(count(first), reactions)
+            self.reactions += map(len, some)
+            each = list(chain.from_iterable(some))
+            self.reaction_users.append(_names(list(map(_USER, each))))
+            self.reaction_times.append(_ms(list(map(_CREATED, each))))
+
+    def by_bot(self) -> np.ndarray:
+        """Whether each message's props say that a webhook or a bot posted it."""
+        flags = np.zeros(self.count, bool)
+        flags[np.array(self.with_props, np.int64)] = self.from_bot
+        return flags
+
+
+class _Gathered:
+    """The fields of a block's lines that events are made of, gathered a few lines at a
+    time: of the posts (with the line of each, its team, channel and type, and how many
+    replies it has) and of their replies."""
+
+    def __init__(self) -> None:
+        self.skipped: Counter[str] = Counter()
+        self.named: list[tuple[int, str]] = []  # the bot lines: line, username
+        self.lines: list[int] = []
+        self.teams: list = []
+        self.channels: list = []
+        self.types: list = []
+        self.posts = _Messages()
+        self.replied: list[int] = []
+        self.replies: list[int] = []
+        self.reply = _Messages()
+        self.version_checked = False
+
+    def add(self, records: list[_Line], numbers: Sequence[int]) -> None:
+        if not self.version_checked:
+            self.version_checked = True
+            if numbers[0] == 1:  # the version line, which holds no events
+                if records[0].type != "version":
                     raise _Unusual
-                kinds(POST)
-                lines(number)
-                replies_(0)
-                reactions_(0)
-                times(created)
-                users(user)
-                groups(group)
-            reactions = post.get("reactions")
-            if reactions:
-                _bulk_reactions(reactions, POST_REACTION, number, 0, group, columns)
-            replies = post.get("replies") or []
-            if type(replies) is not list:
-                raise _Unusual
-            for position, reply in enumerate(replies):
-                if type(reply) is not dict:
-                    raise _Unusual
-                user, created = reply.get("user"), reply.get("create_at")
-                if type(user) is not str or not user or type(created) is not int:
-                    raise _Unusual
-                props = reply.get("props")
-                if (
-                    props
-                    and type(props) is dict
-                    and (props.get("from_webhook") == "true" or props.get("from_bot") == "true")
-                ):
-                    skipped["bot_message"] += 1
-                else:
-                    kinds(REPLY)
-                    lines(number)
-                    replies_(position)
-                    reactions_(0)
-                    times(created)
-                    users(user)
-                    groups(group)
-                reactions = reply.get("reactions")
-                if reactions:
-                    _bulk_reactions(reactions, REPLY_REACTION, number, position, group, columns)
-        elif kind == "direct_post":
-            direct = record.get("direct_post") or {}
-            if type(direct) is not dict:
-                raise _Unusual
-            replies = direct.get("replies") or ()
-            if replies and type(replies) is not list:
-                raise _Unusual
-            skipped["direct_message"] += 1 + len(replies)
-        elif kind == "bot":
-            bot = record.get("bot")
-            if bot and type(bot) is not dict:
-                raise _Unusual
-            username = (bot or {}).get("username")
+                records, numbers = records[1:], numbers[1:]
+        kinds = list(map(_TYPE, records))
+        is_post = list(map("post".__eq__, kinds))
+        posts = list(map(_POST, compress(records, is_post)))
+        if len(posts) < len(records):
+            self._others(records, numbers, kinds)
+        if not all(posts):
+            raise _Unusual  # a post line without a post object
+        self.lines += compress(numbers, is_post)
+        self.teams.append(_names(list(map(_TEAM, posts))))
+        self.channels.append(_names(list(map(_CHANNEL, posts))))
+        self.types.append(_names(list(map(_TYPE, posts))))
+        replies = list(map(_REPLIES, posts))
+        some = list(filter(None, replies))
+        if some:
+            self.replied += compress(count(self.posts.count), replies)
+            self.replies += map(len, some)
+            self.reply.add(list(chain.from_iterable(some)))
+        self.posts.add(posts)
+
+    def _others(self, records: list[_Line], numbers: Sequence[int], kinds: list[str]) -> None:
+        """Direct posts (counted with their replies) and bots."""
+        direct = list(map(_DIRECT_POST, compress(records, map("direct_post".__eq__, kinds))))
+        if direct:
+            replies = filter(None, map(_REPLIES, filter(None, direct)))
+            self.skipped["direct_message"] += len(direct) + sum(map(len, replies))
+        is_bot = list(map("bot".__eq__, kinds))
+        bots = map(_BOT, compress(records, is_bot))
+        for number, bot in zip(compress(numbers, is_bot), bots, strict=True):
+            username = bot.username if bot is not None else None
             if isinstance(username, str):
-                named.append((number, username))
-        elif type(kind) is not str:
+                self.named.append((number, username))
+
+    def digest(self) -> tuple:
+        """What :func:`_bulk` gives: the events in the order :func:`_post` gives them."""
+        posts, reply = self.posts, self.reply
+        teams, channels = _joined(self.teams, pa.string()), _joined(self.channels, pa.string())
+        if not (_filled(teams) and _filled(channels)):
             raise _Unusual
-    return (
-        skipped,
-        _columns(*columns),
-        np.array(columns[0], np.int8),
-        np.array(columns[1], np.int64),
-        named,
+        group = pc.binary_join_element_wise(teams, channels, "/")
+        system = pc.starts_with(_joined(self.types, pa.string()), "system_")
+        system = system.fill_null(False).to_numpy(zero_copy_only=False)
+        from_bot = posts.by_bot() & ~system
+        post_kept = ~(system | from_bot)
+        reply_kept = ~reply.by_bot()
+        self.skipped["system_message"] += int(system.sum())
+        self.skipped["bot_message"] += int(from_bot.sum()) + reply.count - int(reply_kept.sum())
+        post_users, post_ms = _joined(posts.users, pa.string()), _joined(posts.times, pa.int64())
+        if not _filled(post_users.filter(post_kept)) or post_ms.filter(post_kept).null_count:
+            raise _Unusual
+        reply_users, reply_ms = _joined(reply.users, pa.string()), _joined(reply.times, pa.int64())
+        users = [post_users.filter(post_kept), reply_users.filter(reply_kept)]
+        ms = [post_ms.filter(post_kept), reply_ms.filter(reply_kept)]
+        for messages in posts, reply:
+            users.append(_joined(messages.reaction_users, pa.string()))
+            ms.append(_joined(messages.reaction_times, pa.int64()))
+        if not all(map(_filled, [reply_users, *users[2:]])) or any(
+            column.null_count for column in [reply_ms, *ms[2:]]
+        ):
+            raise _Unusual
+
+        # Where each event goes: each post, then its reactions, then each of its replies
+        # followed by the reply's reactions; a message that is skipped leaves its reactions.
+        post_replies = _counts(self.replied, self.replies, posts.count)
+        post_reactions = _counts(posts.reacted, posts.reactions, posts.count)
+        reply_reactions = _counts(reply.reacted, reply.reactions, reply.count)
+        reply_of = np.repeat(np.arange(posts.count), post_replies)
+        reply_at = np.arange(reply.count) - np.repeat(_before(post_replies), post_replies)
+        posts_at = np.arange(posts.count) + _before(post_replies)  # among posts and replies
+        replies_at = posts_at[reply_of] + 1 + reply_at
+        events = np.zeros(posts.count + reply.count, np.int64)  # of each message
+        events[posts_at] = post_kept + post_reactions
+        events[replies_at] = reply_kept + reply_reactions
+        start = _before(events)
+        post_start, reply_start = start[posts_at], start[replies_at]
+        reacted, reaction_at = _owners(post_reactions)
+        reply_reacted, reply_reaction_at = _owners(reply_reactions)
+        kept_posts = np.flatnonzero(post_kept)
+        parts = [  # kind, where each goes, post, message (posts, then replies), reaction
+            (POST, post_start[post_kept], kept_posts, kept_posts, -1),
+            (
+                REPLY,
+                reply_start[reply_kept],
+                reply_of[reply_kept],
+                np.flatnonzero(reply_kept) + posts.count,
+                -1,
+            ),
+            (
+                POST_REACTION,
+                post_start[reacted] + post_kept[reacted] + reaction_at,
+                reacted,
+                reacted,
+                reaction_at,
+            ),
+            (
+                REPLY_REACTION,
+                reply_start[reply_reacted] + reply_kept[reply_reacted] + reply_reaction_at,
+                reply_of[reply_reacted],
+                reply_reacted + posts.count,
+                reply_reaction_at,
+            ),
+        ]
+        order = np.empty(int(events.sum()), np.int64)
+        order[np.concatenate([part[1] for part in parts])] = np.arange(len(order))
+        sizes = [len(part[1]) for part in parts]
+
+        def column(values: list, dtype) -> np.ndarray:
+            return np.concatenate(
+                [
+                    np.broadcast_to(np.asarray(value, dtype), (size,))
+                    for value, size in zip(values, sizes, strict=True)
+                ]
+            )[order]
+
+        kind = column([part[0] for part in parts], np.int8)
+        post = column([part[2] for part in parts], np.int64)
+        message = column([part[3] for part in parts], np.int64)
+        reaction = column([part[4] for part in parts], np.int64)
+        ms = pa.concat_arrays(ms).to_numpy()[order]
+        if len(ms) and (ms.max() > _MAX_MS or ms.min() < -_MAX_MS):
+            raise _Unusual  # the line-by-line reading hands it to the writer, which says so
+        lines = np.array(self.lines, np.int64)
+        event_id, thread, parent = _ids(lines, reply_of, reply_at, post, message, reaction)
+        columns = [
+            event_id,
+            pa.array(ms * 1000),
+            pa.concat_arrays(users).take(order),
+            _ACTIONS.take(pa.array(kind)),
+            thread,
+            parent,
+            group.take(post),
+        ]
+        return self.skipped, columns, kind, lines[post], self.named
+
+
+def _ids(lines, reply_of, reply_at, post, message, reaction) -> tuple[pa.Array, ...]:
+    """Event, thread and parent ids (see the module's docstring) of events of ``post``
+    (on ``lines``), of ``message`` (the posts, then the replies: ``reply_of`` a post,
+    the ``reply_at``-th), and each a ``reaction``-th reaction to it (-1 if not one)."""
+    post_ids = pc.binary_join_element_wise("L", pa.array(lines).cast(pa.string()), "")
+    message_ids = pa.concat_arrays(
+        [
+            post_ids,
+            pc.binary_join_element_wise(
+                post_ids.take(reply_of), pa.array(reply_at).cast(pa.string()), "."
+            ),
+        ]
     )
+    parents = pa.concat_arrays(  # of each message, then of a reaction to each
+        [pa.nulls(len(post_ids), pa.string()), post_ids.take(reply_of), message_ids]
+    )
+    most = int(reaction.max()) + 1 if len(reaction) else 0
+    suffixes = pa.array(["", *(f":react:{number}" for number in range(most))], pa.string())
+    event_id = pc.binary_join_element_wise(
+        message_ids.take(message), suffixes.take(reaction + 1), ""
+    )
+    parent = parents.take(np.where(reaction >= 0, message + len(message_ids), message))
+    return event_id, post_ids.take(post), parent
 
 
-def _bulk_reactions(reactions, kind, number, position, group, columns) -> None:
-    """Each reaction, as :func:`_reactions` finds them (``reactions`` is the message's,
-    and not empty), added to ``columns``; bots' reactions too."""
-    if type(reactions) is not list:
-        raise _Unusual
-    kinds, lines, replies, numbers, times, users, groups = columns
-    for index, reaction in enumerate(reactions):
-        if type(reaction) is not dict:
-            raise _Unusual
-        user, created = reaction.get("user"), reaction.get("create_at")
-        if type(user) is not str or not user or type(created) is not int:
-            raise _Unusual
-        kinds.append(kind)
-        lines.append(number)
-        replies.append(position)
-        numbers.append(index)
-        times.append(created)
-        users.append(user)
-        groups.append(group)
+def _joined(arrays: list, type_) -> pa.Array:
+    return pa.concat_arrays(arrays) if arrays else pa.array([], type_)
 
 
-def _columns(kinds, lines, replies, reactions, times, users, groups) -> list[pa.Array]:
+def _names(values: list) -> pa.Array:
+    return pa.array(values, pa.string())
+
+
+def _filled(names: pa.Array) -> bool:
+    """Whether every one is there and not empty."""
+    return not names.null_count and (not len(names) or pc.min(pc.binary_length(names)).as_py() > 0)
+
+
+def _ms(values: list) -> pa.Array:
+    """Times in milliseconds (None is null); unusual if one is beyond 64 bits."""
     try:
-        ms = np.array(times, np.int64)
-    except OverflowError:
+        return pa.array(values, pa.int64())
+    except (OverflowError, pa.ArrowInvalid):
         raise _Unusual from None
-    if len(ms) and np.abs(ms).max() > _MAX_MS:
-        raise _Unusual  # the line-by-line reading hands it to the writer, which says so
-    kind = np.array(kinds, np.int8)
-    post = pc.binary_join_element_wise("L", pa.array(lines, pa.int64()).cast(pa.string()), "")
-    in_reply = (kind == REPLY) | (kind == REPLY_REACTION)
-    reaction = (kind == POST_REACTION) | (kind == REPLY_REACTION)
-    reply_part = pc.if_else(
-        pa.array(in_reply),
-        pc.binary_join_element_wise(".", pa.array(replies, pa.int64()).cast(pa.string()), ""),
-        "",
+
+
+def _counts(which: list[int], sizes: list[int], total: int) -> np.ndarray:
+    counts = np.zeros(total, np.int64)
+    counts[np.array(which, np.int64)] = sizes
+    return counts
+
+
+def _owners(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For items counted by ``sizes`` (per owner), each item's owner and its index among
+    the owner's items."""
+    return np.repeat(np.arange(len(sizes)), sizes), np.arange(int(sizes.sum())) - np.repeat(
+        _before(sizes), sizes
     )
-    message = pc.binary_join_element_wise(post, reply_part, "")
-    event_id = pc.if_else(
-        pa.array(reaction),
-        pc.binary_join_element_wise(
-            message, ":react:", pa.array(reactions, pa.int64()).cast(pa.string()), ""
-        ),
-        message,
-    )
-    parent = pc.if_else(
-        pa.array(reaction), message, pc.if_else(pa.array(kind == REPLY), post, _NULL)
-    )
-    action = pa.array(np.array(["post", "reply", "react", "react"], object)[kind], pa.string())
-    return [
-        event_id,
-        pa.array(ms * 1000),
-        pa.array(users, pa.string()),
-        action,
-        post,
-        parent,
-        pa.array(groups, pa.string()),
-    ]
+
+
+def _before(sizes: np.ndarray) -> np.ndarray:
+    """For each size, the sum of those before it."""
+    return np.cumsum(sizes) - sizes
 
 
 def _post(post, number: int, bots: set[str], display: str, context: ImportContext):
