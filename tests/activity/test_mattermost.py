@@ -320,12 +320,12 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
     text = "\n".join(lines[:100]) + "\n" + "\r\n".join(lines[100:]) + "\r\n"
     (tmp_path / "export.jsonl").write_bytes(text.encode())
     monkeypatch.setattr(mattermost, "RANGE_BYTES", part)
-    spied = []
+    spied, handed = [], []
     real = mattermost.in_order
 
     def spy(function, tasks, workers, *args):
-        spied.append((len(tasks), workers))
-        return real(function, tasks, workers, *args)
+        spied.append(workers)
+        return real(function, (handed.append(task) or task for task in tasks), workers, *args)
 
     monkeypatch.setattr(mattermost, "in_order", spy)
     parallel = run_with_progress(
@@ -334,7 +334,9 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
     single = run_with_progress(
         "mattermost", tmp_path / "export.jsonl", tmp_path / "single", workers=1, on_error="reject"
     )
-    assert len(spied) == 1 and spied[0][0] > 8 and spied[0][1] == 3  # one process: no pool
+    assert spied == [3] and len(handed) > 8  # one process: no pool
+    # the first parts handed out before any bot was named, the last with both bots
+    assert not handed[0][-1] and handed[-1][-1] == {"deploybot", "laterbot"}
     size = len(text.encode())
     # the same but for the progress calls: one per part read by a worker
     first, progress = parallel, parallel.progress_calls

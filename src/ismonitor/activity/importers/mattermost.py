@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import mmap
+import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import chain, compress, count, repeat
@@ -35,6 +37,7 @@ import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from msgspec.structs import astuple
 
 from ..events import EventBatch
 from ..registry import MISSING, BaseImporter, ImportContext, register
@@ -75,9 +78,10 @@ def _lines(source: ExportSource, name: str, context: ImportContext) -> Iterator[
         last = 0  # the number of the last line read
         while block := list(itertools.islice(file, PROGRESS_LINES)):
             first, last = last + 1, last + len(block)
-            result = _bulk(b"".join(block), first)
+            known = frozenset(bots)
+            result = _bulk(b"".join(block), first, known)
             if result is not None:
-                skipped, events = _without_bots(result, bots)
+                skipped, events = _without_bots(result, bots, known)
                 for reason, number in skipped.items():
                     context.skip(reason, number)
                 yield from columns.add(events)
@@ -101,18 +105,26 @@ RANGE_BYTES = 8 << 20
 """The part of the file a worker process reads at a time (whole lines)."""
 
 
-def _ranges(path: str) -> list[tuple[int, int, int]]:
+def _ranges(path: str) -> Iterator[tuple[int, int, int]]:
     """``(offset, length, number of the first line)`` of consecutive parts of the file of
-    about :data:`RANGE_BYTES`, each of whole lines."""
-    ranges, start, first = [], 0, 1
+    about :data:`RANGE_BYTES`, each of whole lines; made as they are asked for, so that
+    the workers start at once."""
     with open(path, "rb") as file:
-        while data := file.read(RANGE_BYTES):
-            if not data.endswith(b"\n"):
-                data += file.readline()  # to the end of its line
-            ranges.append((start, len(data), first))
-            start += len(data)
-            first += data.count(b"\n")
-    return ranges
+        size = os.fstat(file.fileno()).st_size
+        if not size:
+            return
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            start, first = 0, 1
+            while start < size:
+                # to the end of the line the part would end in
+                end = data.find(b"\n", min(start + RANGE_BYTES, size) - 1) + 1 or size
+                after = first + _newlines(data, start, end)
+                yield start, end - start, first
+                start, first = end, after
+
+
+def _newlines(data: mmap.mmap, start: int, end: int) -> int:
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8, end - start, start) == 10))
 
 
 def _read_range(path: str, offset: int, length: int) -> bytes:
@@ -121,10 +133,10 @@ def _read_range(path: str, offset: int, length: int) -> bytes:
         return file.read(length)
 
 
-def _bulk_of_range(task: tuple[str, int, int, int]) -> tuple | None:
+def _bulk_of_range(task: tuple[str, int, int, int, frozenset[str]]) -> tuple | None:
     """:func:`_bulk` of a part of the file, read by the worker process itself."""
-    path, offset, length, first = task
-    return _bulk(_read_range(path, offset, length), first)
+    path, offset, length, first, known = task
+    return _bulk(_read_range(path, offset, length), first, known)
 
 
 def _numbered(text: bytes, first: int) -> list[tuple[int, bytes]]:
@@ -147,15 +159,20 @@ def _ranges_in_workers(
     path: str, display: str, size: int, context: ImportContext, workers: int
 ) -> Iterator[tuple | EventBatch]:
     """The file read by worker processes, a part each, as :func:`_lines` reads it but for
-    the progress calls (one per part)."""
-    ranges = _ranges(path)
-    tasks = [(path, *part) for part in ranges]
+    the progress calls (one per part). Each worker is told the bots named before its
+    part as far as they are known when it is handed the part."""
     bots: set[str] = set()
+    handed: list[tuple[tuple[int, int, int], frozenset[str]]] = []  # each part, the bots
+
+    def tasks() -> Iterator[tuple[str, int, int, int, frozenset[str]]]:
+        for part in _ranges(path):
+            handed.append((part, frozenset(bots)))
+            yield (path, *part, handed[-1][1])
+
     columns = EventColumns()
-    for (offset, length, first), digest in zip(
-        ranges, in_order(_bulk_of_range, tasks, workers), strict=True
-    ):
-        result = _without_bots(digest, bots) if digest is not None else None
+    for index, digest in enumerate(in_order(_bulk_of_range, tasks(), workers)):
+        (offset, length, first), known = handed[index]
+        result = _without_bots(digest, bots, known) if digest is not None else None
         if result is not None:
             skipped, events = result
             for reason, number in skipped.items():
@@ -236,14 +253,14 @@ class _Props(msgspec.Struct, gc=False):
     from_bot: Any = None
 
 
-class _Reply(msgspec.Struct, gc=False):
+class _Reply(msgspec.Struct, gc=False):  # the fields in the order _Messages.add takes them
     user: str | None = None
     create_at: int | None = None
     props: _Props | None = None
     reactions: list[_Reaction] | None = None
 
 
-class _Post(msgspec.Struct, gc=False):
+class _Post(msgspec.Struct, gc=False):  # the fields in the order _Gathered.add takes them
     team: str | None = None
     channel: str | None = None
     type: str | None = None
@@ -275,11 +292,8 @@ class _Line(msgspec.Struct, gc=False):
 
 
 _LINE = msgspec.json.Decoder(_Line)
-_TYPE, _POST, _DIRECT_POST, _BOT, _TEAM, _CHANNEL = map(
-    attrgetter, ("type", "post", "direct_post", "bot", "team", "channel")
-)
-_USER, _CREATED, _PROPS, _REACTIONS, _REPLIES = map(
-    attrgetter, ("user", "create_at", "props", "reactions", "replies")
+_TYPE, _POST, _DIRECT_POST, _BOT, _USER, _CREATED, _REPLIES = map(
+    attrgetter, ("type", "post", "direct_post", "bot", "user", "create_at", "replies")
 )
 _FROM = attrgetter("from_webhook", "from_bot")
 
@@ -288,41 +302,57 @@ DECODE_LINES = 1024
 still holds them."""
 
 
-def _bulk(text: bytes, first: int) -> tuple | None:
+def _bulk(text: bytes, first: int, known: frozenset[str]) -> tuple | None:
     """What a block of whole lines holds (``text``, its first line numbered ``first``),
-    as :func:`_line` finds it, but for the bots: skip counts, event columns, each
-    event's kind and line, and the bots the block names with their lines (see
+    as :func:`_line` finds it if ``known`` are the bots named before it: skip counts,
+    event columns, each event's kind, and the bots the block names with their lines (see
     :func:`_without_bots`); None if anything in it is unusual. Needs nothing of the
     lines before, so that it can run in a worker."""
     try:
         with collector_paused():
-            return _bulk_events(text, first)
+            return _bulk_events(text, first, known)
     except _Unusual:
         return None
 
 
-def _without_bots(digest: tuple, bots: set[str]) -> tuple[Counter, list[pa.Array]]:
+def _without_bots(
+    digest: tuple, bots: set[str], known: frozenset[str]
+) -> tuple[Counter, list[pa.Array]]:
     """Skip counts and event columns of a block, exactly as :func:`_line` gives them:
-    the posts, replies and reactions of the bots named before them (in ``bots``, from
-    earlier blocks, or earlier in this block) left out and counted. Adds the block's
-    bots to ``bots``."""
-    skipped, events, kind, line, named = digest
-    user = events[2]
-    bot = pc.is_in(user, pa.array(sorted(bots), pa.string())).to_numpy(zero_copy_only=False)
-    for number, username in named:
-        bot |= (line > number) & pc.equal(user, username).to_numpy(zero_copy_only=False)
-        bots.add(username)
-    if bot.any():
-        reaction = (kind == POST_REACTION) | (kind == REPLY_REACTION)
-        skipped = Counter(skipped)
-        skipped["bot_user"] += int((bot & ~reaction).sum())
-        skipped["bot_reaction"] += int((bot & reaction).sum())
-        keep = pa.array(~bot)
-        events = [column.filter(keep) for column in events]
+    :func:`_bulk` left out the posts, replies and reactions of the bots it was told of
+    (``known``) and of those the block names before them; here those of the bots named
+    in earlier blocks that it was not told of (in ``bots``). Adds the block's bots to
+    ``bots``."""
+    skipped, events, kind, named = digest
+    if bots - known:
+        value_set = pa.array(sorted(bots - known), pa.string())
+        bot = pc.is_in(events[2], value_set).to_numpy(zero_copy_only=False)
+        if bot.any():
+            reaction = (kind == POST_REACTION) | (kind == REPLY_REACTION)
+            skipped = Counter(skipped)
+            skipped["bot_user"] += int((bot & ~reaction).sum())
+            skipped["bot_reaction"] += int((bot & reaction).sum())
+            keep = pa.array(~bot)
+            events = [column.filter(keep) for column in events]
+    bots.update(username for _, username in named)
     return +skipped, events
 
 
-def _bulk_events(text: bytes, first: int) -> tuple:
+def _by_bots(user: pa.Array, line: np.ndarray, known: frozenset[str], named: list) -> Any:
+    """Whether each event is of a bot: one of ``known`` (named before), or one ``named``
+    on an earlier line than the event's (each a line and a username); None if none."""
+    if not known and not named:
+        return None
+    bot = np.zeros(len(user), bool)
+    if known:
+        value_set = pa.array(sorted(known), pa.string())
+        bot |= pc.is_in(user, value_set).to_numpy(zero_copy_only=False)
+    for number, username in named:
+        bot |= (line > number) & pc.equal(user, username).to_numpy(zero_copy_only=False)
+    return bot
+
+
+def _bulk_events(text: bytes, first: int, known: frozenset[str]) -> tuple:
     lines, numbers = _filled_lines(text, first)
     gathered = _Gathered()
     decode = _LINE.decode
@@ -333,7 +363,7 @@ def _bulk_events(text: bytes, first: int) -> tuple:
         except (msgspec.DecodeError, RecursionError):  # also a value of another type
             raise _Unusual from None
         gathered.add(records, numbers[start:end])
-    return gathered.digest()
+    return gathered.digest(known)
 
 
 def _filled_lines(text: bytes, first: int) -> tuple[list[bytes], Sequence[int]]:
@@ -369,14 +399,13 @@ class _Messages:
         self.reaction_users: list = []
         self.reaction_times: list = []
 
-    def add(self, messages: list) -> None:
-        first, self.count = self.count, self.count + len(messages)
-        self.users.append(_names(list(map(_USER, messages))))
-        self.times.append(_ms(list(map(_CREATED, messages))))
-        props = list(map(_PROPS, messages))
+    def add(self, users: tuple, times: tuple, props: tuple, reactions: tuple) -> None:
+        """Messages, as their fields: each a tuple of every message's."""
+        first, self.count = self.count, self.count + len(users)
+        self.users.append(_names(users))
+        self.times.append(_ms(times))
         self.with_props += compress(count(first), props)
         self.from_bot += map(contains, map(_FROM, filter(None, props)), repeat("true"))
-        reactions = list(map(_REACTIONS, messages))
         some = list(filter(None, reactions))
         if some:
             self.reacted += compress(count(first), reactions)
@@ -422,19 +451,24 @@ class _Gathered:
         posts = list(map(_POST, compress(records, is_post)))
         if len(posts) < len(records):
             self._others(records, numbers, kinds)
+        if not posts:
+            return
         if not all(posts):
             raise _Unusual  # a post line without a post object
         self.lines += compress(numbers, is_post)
-        self.teams.append(_names(list(map(_TEAM, posts))))
-        self.channels.append(_names(list(map(_CHANNEL, posts))))
-        self.types.append(_names(list(map(_TYPE, posts))))
-        replies = list(map(_REPLIES, posts))
+        # the fields, in the order declared: each a tuple of every post's
+        teams, channels, types, users, times, props, reactions, replies = zip(
+            *map(astuple, posts), strict=True
+        )
+        self.teams.append(_names(teams))
+        self.channels.append(_names(channels))
+        self.types.append(_names(types))
         some = list(filter(None, replies))
         if some:
             self.replied += compress(count(self.posts.count), replies)
             self.replies += map(len, some)
-            self.reply.add(list(chain.from_iterable(some)))
-        self.posts.add(posts)
+            self.reply.add(*zip(*map(astuple, chain.from_iterable(some)), strict=True))
+        self.posts.add(users, times, props, reactions)
 
     def _others(self, records: list[_Line], numbers: Sequence[int], kinds: list[str]) -> None:
         """Direct posts (counted with their replies) and bots."""
@@ -449,7 +483,7 @@ class _Gathered:
             if isinstance(username, str):
                 self.named.append((number, username))
 
-    def digest(self) -> tuple:
+    def digest(self, known: frozenset[str]) -> tuple:
         """What :func:`_bulk` gives: the events in the order :func:`_post` gives them."""
         posts, reply = self.posts, self.reply
         teams, channels = _joined(self.teams, pa.string()), _joined(self.channels, pa.string())
@@ -518,9 +552,18 @@ class _Gathered:
                 reply_reaction_at,
             ),
         ]
-        order = np.empty(int(events.sum()), np.int64)
-        order[np.concatenate([part[1] for part in parts])] = np.arange(len(order))
         sizes = [len(part[1]) for part in parts]
+        order = np.empty(sum(sizes), np.int64)  # of the events as in parts
+        order[np.concatenate([part[1] for part in parts])] = np.arange(len(order))
+        user = pa.concat_arrays(users)
+        lines = np.array(self.lines, np.int64)
+        line = lines[np.concatenate([part[2] for part in parts])]
+        bot = _by_bots(user, line, known, self.named)
+        if bot is not None:
+            messages = sizes[0] + sizes[1]
+            self.skipped["bot_user"] += int(bot[:messages].sum())
+            self.skipped["bot_reaction"] += int(bot[messages:].sum())
+            order = order[~bot[order]]
 
         def column(values: list, dtype) -> np.ndarray:
             return np.concatenate(
@@ -537,18 +580,17 @@ class _Gathered:
         ms = pa.concat_arrays(ms).to_numpy()[order]
         if len(ms) and (ms.max() > _MAX_MS or ms.min() < -_MAX_MS):
             raise _Unusual  # the line-by-line reading hands it to the writer, which says so
-        lines = np.array(self.lines, np.int64)
         event_id, thread, parent = _ids(lines, reply_of, reply_at, post, message, reaction)
         columns = [
             event_id,
             pa.array(ms * 1000),
-            pa.concat_arrays(users).take(order),
+            user.take(order),
             _ACTIONS.take(pa.array(kind)),
             thread,
             parent,
             group.take(post),
         ]
-        return self.skipped, columns, kind, lines[post], self.named
+        return +self.skipped, columns, kind, self.named
 
 
 def _ids(lines, reply_of, reply_at, post, message, reaction) -> tuple[pa.Array, ...]:
