@@ -168,7 +168,9 @@ def _varied_export(directory, seed: int = 11, pages: int = 6) -> None:
         (directory / f"page-{page}.json").write_text(
             json.dumps(page_data, indent=rng.choice([None, 2]))
         )
-    (directory / "one.json").write_text(json.dumps(message(channels[0])))
+    one = message(channels[0])  # a file of one message, with a nested reply
+    one["replies"] = [message(channels[0], one["id"])]
+    (directory / "one.json").write_text(json.dumps(one))
 
 
 def _line_by_line_only(monkeypatch) -> None:

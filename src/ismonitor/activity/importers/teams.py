@@ -41,6 +41,7 @@ import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from msgspec.structs import astuple
 
 from ..events import EventBatch, iso_micros
 from ..registry import MISSING, BaseImporter, ImportContext, register
@@ -354,6 +355,20 @@ def _field(values: Iterable, name: str) -> Iterator:
     return map(getattr, values, repeat(name), repeat(None))
 
 
+def _split(arrays: list[pa.Array], fields: int) -> list[pa.Array]:
+    """Of string arrays each holding ``fields`` fields one after the other (each of as
+    many values), each field as one array."""
+    if not arrays:
+        return [pa.array([], pa.string())] * fields
+    sizes = [len(array) // fields for array in arrays]
+    return [
+        pa.concat_arrays(
+            [array.slice(field * size, size) for array, size in zip(arrays, sizes, strict=True)]
+        )
+        for field in range(fields)
+    ]
+
+
 def _given(values: list) -> np.ndarray:
     """Which values are not None."""
     return np.fromiter(map(is_not, values, repeat(None)), bool, len(values))
@@ -396,22 +411,21 @@ class _Group:
         self.replies: list[int] = []  # of each post (a message not nested): how many
         # Of each message (each post, then its nested replies), the fields that matter,
         # taken out file by file (while the file's messages are at hand, in the cache)
-        self.ids: list[str | None] = []
-        self.channels: list[str | None] = []  # its own channel id
+        self.messages = 0
+        # Of each message (each post, then its nested replies), the fields that matter,
+        # taken out file by file (while the file's messages are at hand, in the cache):
+        # of each file its messages' id, replyToId, messageType, createdDateTime, own
+        # channel id and user id (as a string array, each field after the one before)
+        self.strings: list[pa.Array] = []
         self.chat: list[bool] = []  # a chat id
-        self.kinds: list[str | None] = []
-        self.times: list[str | None] = []
         self.deleted: list[bool] = []
-        self.reply_to: list[str | None] = []
         self.by_user: list[bool] = []  # a user in "from"
-        self.users: list[str | None] = []
         self.by_application: list[bool] = []  # an application in "from"
         self.reacted: list[int] = []  # how many reactions
-        # and of each reaction
+        # and of each reaction: of each file's its createdDateTime and user id
+        self.reaction_strings: list[pa.Array] = []
         self.by_reactor: list[bool] = []  # a user in "user"
-        self.reactors: list[str | None] = []
         self.reactor_application: list[bool] = []  # an application in "user"
-        self.reaction_times: list[str | None] = []
 
     def add(self, done: int, name: str, data) -> bool:
         """Take in one file (as :data:`_DOCUMENT` read it); False, taking nothing, if it
@@ -431,39 +445,45 @@ class _Group:
         if any(map(_REPLIES, chain.from_iterable(replies))):
             return False
         messages = list(chain.from_iterable(map(chain, zip(posts), replies)))
-        reactions = list(map(_REACTIONS, messages))
+        self.replies += map(len, replies)
+        if messages:  # the fields in the order declared, each of every message (one read
+            # as a _Document has one more, value, which this leaves out)
+            (ids, reply_to, kinds, times, deleted, chat, identity, senders, reactions) = list(
+                zip(*map(astuple, messages), strict=False)
+            )[:9]
+        else:
+            ids = reply_to = kinds = times = deleted = chat = identity = senders = reactions = ()
         if None in reactions:
             reactions = [each or () for each in reactions]
-        self.replies += map(len, replies)
         self.reacted += map(len, reactions)
-        reactions = list(chain.from_iterable(reactions))
-        self.ids += map(_ID, messages)
-        self.channels += _field(map(_CHANNEL_IDENTITY, messages), "channelId")
-        self.chat += map(truth, map(_CHAT_ID, messages))
-        self.kinds += map(_KIND, messages)
-        self.times += map(_CREATED, messages)
-        self.deleted += map(truth, map(_DELETED, messages))
-        self.reply_to += map(_REPLY_TO, messages)
-        senders = list(map(_SENDER, messages))
+        self.deleted += map(truth, deleted)
+        self.chat += map(truth, chat)
         users = list(_field(senders, "user"))
         self.by_user += map(is_not, users, repeat(None))
-        self.users += _field(users, "id")
         self.by_application += map(truth, _field(senders, "application"))
-        identities = list(map(_USER, reactions))
-        reactors = list(_field(identities, "user"))
-        self.by_reactor += map(is_not, reactors, repeat(None))
-        self.reactors += _field(reactors, "id")
-        self.reactor_application += map(truth, _field(identities, "application"))
-        self.reaction_times += map(_CREATED, reactions)
+        # the string fields one after the other, in one array (each array made costs)
+        fields = chain(
+            ids, reply_to, kinds, times, _field(identity, "channelId"), _field(users, "id")
+        )
+        self.strings.append(pa.array(list(fields), pa.string()))
+        reactions = list(chain.from_iterable(reactions))
+        if reactions:
+            times, identities = zip(*map(astuple, reactions), strict=True)
+            reactors = list(_field(identities, "user"))
+            self.by_reactor += map(is_not, reactors, repeat(None))
+            self.reactor_application += map(truth, _field(identities, "application"))
+            fields = chain(times, _field(reactors, "id"))
+            self.reaction_strings.append(pa.array(list(fields), pa.string()))
         self.files.append((done, name))
-        self.ends.append(len(self.ids))
-        self.events = len(self.ids) + len(self.reactors)
+        self.messages += len(messages)
+        self.ends.append(self.messages)
+        self.events = self.messages + len(self.by_reactor)
         return True
 
     def segment(self) -> tuple | None:
         """``("bulk", files, skipped, events, book)``; None if a file is unusual (then
         :attr:`unusual` is the place in the group of the first one)."""
-        n = len(self.ids)
+        n = self.messages
         replies = np.array(self.replies, np.int64)
         sizes = replies + 1
         post_at = np.cumsum(sizes) - sizes
@@ -474,27 +494,24 @@ class _Group:
         after[post_at] += replies
 
         # What every message is, and whether anything in it is unusual.
-        ids = pa.array(self.ids, pa.string())
+        ids, reply_to, kind, times, own, user_ids = _split(self.strings, 6)
+        reaction_times, reactor_ids = _split(self.reaction_strings, 2)
         bad = ~_nonempty(ids)
-        own = pa.array(self.channels, pa.string())
         own_channel = _nonempty(own)
         chat = ~nested & ~own_channel  # a chat message (a channel's has a channel id)
         bad |= chat & ~np.array(self.chat, bool)
         channel = pc.if_else(own_channel, own, own.take(post))  # a reply's: else its post's
         taken = ~(chat | (nested & chat[post]))  # not a chat message, nor a reply in one
-        kind = pa.array(self.kinds, pa.string())
         plain = pc.fill_null(pc.equal(kind, "message"), False).to_numpy(zero_copy_only=False)
         deleted = np.array(self.deleted, bool)
         by_user = np.array(self.by_user, bool)
-        user_ids = pa.array(self.users, pa.string())
         kept = taken & plain & ~deleted
         bad |= kept & np.where(by_user, ~_nonempty(user_ids), ~np.array(self.by_application, bool))
         posted = kept & by_user  # an event, unless the message is a duplicate
 
-        n_reactions = len(self.reactors)
+        n_reactions = len(self.by_reactor)
         reacted = np.array(self.reacted, np.int64)
         of = np.repeat(np.arange(n, dtype=np.int64), reacted)  # each reaction's message
-        reactor_ids = pa.array(self.reactors, pa.string())
         by_bot = ~np.array(self.by_reactor, bool) & np.array(self.reactor_application, bool)
         reacts = taken[of] & ~by_bot  # an event, unless its message is a duplicate
         bad[of[reacts & ~_nonempty(reactor_ids)]] = True
@@ -503,8 +520,8 @@ class _Group:
         rows_of = np.concatenate([np.flatnonzero(posted), of[reacts]])
         times = pa.concat_arrays(
             [
-                pa.array(self.times, pa.string()).filter(posted),
-                pa.array(self.reaction_times, pa.string()).filter(reacts),
+                times.filter(posted),
+                reaction_times.filter(reacts),
             ]
         )
         if not bad.any():
@@ -521,7 +538,6 @@ class _Group:
 
         event_ids = pc.binary_join_element_wise(channel, ids, ":")
         claimed, dups, claimed_ids = self._claimed(event_ids, taken, after)
-        reply_to = pa.array(self.reply_to, pa.string())
         has_reply_to = _nonempty(reply_to)
         reply = has_reply_to | nested  # a nested reply is one to its post
         reply_to = pc.if_else(has_reply_to, reply_to, ids.take(post))
@@ -562,15 +578,21 @@ class _Group:
         )
         actions = np.full(events + reactions_events, 2, np.int8)
         actions[:events] = reply[message_rows]
+        # each column gathered at once from its message's and its reaction's values
+        message_rows = message_rows.astype(np.int64)
         columns = [
-            pa.concat_arrays([event_ids.take(message_rows), reaction_ids]).take(order),
+            pa.concat_arrays([event_ids, reaction_ids]).take(
+                np.concatenate([message_rows, np.arange(n, n + reactions_events)])[order]
+            ),
             ts.take(checked),
-            pa.concat_arrays([user_ids.take(message_rows), reactor_ids.take(reaction_rows)]).take(
-                order
+            pa.concat_arrays([user_ids, reactor_ids]).take(
+                np.concatenate([message_rows, reaction_rows + n])[order]
             ),
             _ACTIONS.take(actions[order]),
             thread.take(message_of),
-            pa.concat_arrays([parent.take(message_rows), event_ids.take(reaction_of)]).take(order),
+            pa.concat_arrays([parent, event_ids]).take(
+                np.concatenate([message_rows, reaction_of + n])[order]
+            ),
             channel.take(message_of),
         ]
 
