@@ -228,6 +228,63 @@ def test_an_unusual_post_reads_as_post_by_post(tmp_path, monkeypatch, change, fi
 
 
 @pytest.mark.parametrize(
+    "old, new, rejected",
+    [
+        # JSON that msgspec refuses and json reads
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "score": NaN', 0),
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it\\ud800</p>"', 0),  # a lone surrogate
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it\xed\xa0\x80</p>"', 0),  # encoded
+        (b"{", b"\xef\xbb\xbf{", 0),  # a byte-order mark
+        # JSON that msgspec reads, skipping what it does not use
+        (
+            b'"cooked": "<p>it</p>"',
+            b'"cooked": "<p>it</p>", "score": 123456789012345678901234567890',
+            0,
+        ),
+        # (a field again after "cooked": the last of equal keys wins)
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "user_id": 6', 0),
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "deleted_at": ""', 0),
+        # values of another type than Discourse's, which json reads as they are
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "post_type": true', 0),  # 1: a post
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "post_type": 1.0', 0),
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "deleted_at": false', 0),
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "id": true', 0),  # no id
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "user_id": true', 1),
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "reply_to_post_number": true', 1),
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "post_number": true', 1),
+        (b'<p>it</p>", "topic_id": 120', b'<p>it</p>", "topic_id": null', 1),
+        (b'"category_id": 7', b'"category_id": "7"', 0),
+        (b'"category_id": 7', b'"category_id": 7.0', 0),  # a category "7.0"
+        (b'"stream": [', b'"stream": ["x", ', 0),
+        # and what json refuses: bytes that are not UTF-8 in a field msgspec skips
+        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it\xff</p>"', 1),
+    ],
+)
+def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
+    tmp_path, monkeypatch, old, new, rejected
+):
+    _varied_export(tmp_path / "site")
+    path = tmp_path / "site" / "t" / "120.json"
+    data = json.loads(path.read_text())
+    data["category_id"] = 7
+    post = data["post_stream"]["posts"][1]
+    post.update(deleted_at=None, user_id=3, post_type=1, reply_to_post_number=1)
+    post.pop("cooked"), post.pop("topic_id", None)
+    post.update(cooked="<p>it</p>", topic_id=120)
+    path.write_text(json.dumps(data))
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+    bulk = run_with_progress("discourse", tmp_path / "site", tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = run_with_progress("discourse", tmp_path / "site", tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
+    assert slow.rejected == rejected
+    if new.endswith(b'\xff</p>"'):
+        assert "UTF-8 text" in slow.rejections[0]
+
+
+@pytest.mark.parametrize(
     "row",
     [
         " 5,2024-03-01,3,false,0",  # a space Python strips
@@ -357,7 +414,8 @@ def test_what_a_worker_did_not_know_is_set_right_here(tmp_path, monkeypatch, gro
     # another chunk
     write("b/1-more.json", 1, [_post(1, 3), _post(1, 2)])  # in category 5
     write("b/2.json", 2, [_post(2, 1, id=209), _post(2, 2)], category_id=6)  # post 1 again
-    write("b/3.json", 3, [_post(1, 1, id=2.5), _post(3, 1)], category_id=7)  # float: in a duplicate
+    # no user (for a post, not for a duplicate): unusual in the worker, here in bulk
+    write("b/3.json", 3, [_post(1, 1, user_id=None), _post(3, 1)], category_id=7)
     write("b/4.json", 4, [_post(4, 1), _post(2, 1)], category_id=8)
     monkeypatch.setattr(discourse, "GROUP_EVENTS", group)
     monkeypatch.setattr(discourse, "in_chunks", lambda sizes, target: [slice(0, 2), slice(2, 6)])
@@ -405,3 +463,97 @@ def test_an_unusual_file_in_a_worker_is_read_post_by_post_here(tmp_path, monkeyp
     with pytest.raises(MalformedRecordError, match="gisteren"):
         run_with_progress("discourse", tmp_path / "site", tmp_path / "abort", workers=2)
     assert not (tmp_path / "abort").exists()
+
+
+@pytest.mark.parametrize("row", [None, "5,gisteren,3,false,0"])
+def test_visits_read_in_a_worker_process_are_as_read_here(tmp_path, monkeypatch, row):
+    _varied_export(tmp_path / "site", topics=30)
+    if row is not None:  # in the first batch: all read here, line by line
+        path = tmp_path / "site" / "user_visits.csv"
+        lines = path.read_text().split("\n")
+        lines.insert(100, row)
+        path.write_text("\n".join(lines))
+    monkeypatch.setattr(discourse, "CHUNK_BYTES", 8_000)
+    kinds, take = [], discourse._Reader.take_from_worker
+    monkeypatch.setattr(
+        discourse._Reader, "take_from_worker", lambda self, s: kinds.append(s[0]) or take(self, s)
+    )
+    parallel = run_with_progress(
+        "discourse", tmp_path / "site", tmp_path / "p", on_error="reject", workers=2
+    )
+    assert ("visits" in kinds) == (row is None)  # else the main process reads the CSV
+    single = run_with_progress(
+        "discourse", tmp_path / "site", tmp_path / "s", on_error="reject", workers=1
+    )
+    assert_same_import(parallel, single)
+    assert _row_groups(parallel) == _row_groups(single)
+    assert parallel.imported["read"] > 100 and parallel.rejected == (row is not None)
+
+
+# --- duplicates and ids, in bulk and post by post ---------------------------------------
+
+
+def _topic_files(site: Path, files: dict) -> None:
+    for name, (topic, posts, fields) in files.items():
+        (site / "t").mkdir(parents=True, exist_ok=True)
+        data = {"id": topic, "post_stream": {"posts": posts}, **fields}
+        (site / "t" / name).write_text(json.dumps(data))
+
+
+def _bulk_and_slow(tmp_path, monkeypatch, site, bulk_only: bool = True):
+    """The import of ``site`` in bulk (only in bulk, if so said) and post by post."""
+    with monkeypatch.context() as patch:
+        if bulk_only:
+            patch.setattr(discourse._Topics, "read_file", None)  # not post by post
+        bulk = run_with_progress("discourse", site, tmp_path / "bulk", on_error="reject")
+    _line_by_line_only(monkeypatch)
+    slow = run_with_progress("discourse", site, tmp_path / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
+    return slow
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"1.json": (1, [_post(1, 1), _post(1, 2), _post(1, 3), _post(1, 2)], {})},
+        {
+            "2-posts.json": (2, [_post(2, 3), _post(2, 4)], {}),  # read before 2.json
+            "2.json": (2, [_post(2, 1), _post(2, 2), _post(2, 3)], {"category_id": 4}),
+        },
+    ],
+)
+def test_a_post_again_in_its_file_or_another_of_its_topic_is_a_duplicate(
+    tmp_path, monkeypatch, files
+):
+    _topic_files(tmp_path / "site", files)
+    report = _bulk_and_slow(tmp_path, monkeypatch, tmp_path / "site")
+    assert report.skipped == {"duplicate": 1}
+
+
+def test_a_post_seen_post_by_post_is_a_duplicate_in_bulk(tmp_path, monkeypatch):
+    _topic_files(
+        tmp_path / "site",
+        {
+            "7-posts.json": (7, [_post(7, 2, created_at="gisteren"), _post(7, 3)], {}),
+            "7.json": (7, [_post(7, 1), _post(7, 2), _post(7, 3)], {}),
+        },
+    )
+    report = _bulk_and_slow(tmp_path, monkeypatch, tmp_path / "site", bulk_only=False)
+    assert (report.skipped, report.rejected) == ({"duplicate": 2}, 1)
+
+
+@pytest.mark.parametrize("post_id", [2**40, -5, 2**70])
+def test_a_post_id_beyond_what_a_key_holds_is_found_as_post_by_post(tmp_path, monkeypatch, post_id):
+    _topic_files(
+        tmp_path / "site",
+        {
+            "5-posts.json": (5, [_post(5, 2, id=post_id)], {}),
+            "5.json": (5, [_post(5, 1)], {"post_stream": {"posts": [_post(5, 1)]}}),
+        },
+    )
+    path = tmp_path / "site" / "t" / "5.json"
+    data = json.loads(path.read_text())
+    data["post_stream"]["stream"] = [501, post_id]
+    path.write_text(json.dumps(data))
+    report = _bulk_and_slow(tmp_path, monkeypatch, tmp_path / "site", bulk_only=False)
+    assert report.skipped == {} and report.imported["reply"] == 1
