@@ -280,6 +280,18 @@ _BEFORE = b'{"post": {"message": "anker"'  # its start, to put a line before
         (b'"anker"', b'"anker\xff"', 1, False),
         (b'"anker"', b'"anker\x01"', 1, False),
         (b'"post"}\n', b'"post"} {"type": "team"}\n', 1, False),
+        (b'"post"}\n', b'"post"}{"type": "team"}\n', 1, False),
+        # nor a value over two lines (each line an object's start and end)
+        (_BEFORE, b'{"type": "team", "team": {"name": "x"}\n{"name": "y"}}\n' + _BEFORE, 2, False),
+        (
+            _BEFORE,
+            b'{"type": "team", "team": [\n1]}\n{"type": "team"} {"type": "team"}\n' + _BEFORE,
+            3,
+            False,
+        ),
+        # read in bulk line by line: a value with spaces around it, Windows line ends
+        (_BEFORE, b"  " + _BEFORE, 0, True),
+        (b'"post"}\n', b'"post"}\r\n', 0, True),
     ],
 )
 def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(

@@ -353,34 +353,54 @@ def _by_bots(user: pa.Array, line: np.ndarray, known: frozenset[str], named: lis
 
 
 def _bulk_events(text: bytes, first: int, known: frozenset[str]) -> tuple:
-    lines, numbers = _filled_lines(text, first)
-    gathered = _Gathered()
-    decode = _LINE.decode
-    for start in range(0, len(lines), DECODE_LINES):
-        end = start + DECODE_LINES
-        try:
-            records = list(map(decode, lines[start:end]))
-        except (msgspec.DecodeError, RecursionError):  # also a value of another type
-            raise _Unusual from None
-        gathered.add(records, numbers[start:end])
-    return gathered.digest(known)
-
-
-def _filled_lines(text: bytes, first: int) -> tuple[list[bytes], Sequence[int]]:
-    """The lines of ``text`` that are not blank, and their numbers."""
     if not text.isascii():
         try:
             text.decode("utf-8")  # json refuses what is not; msgspec does not check
         except UnicodeDecodeError:  # the strings it skips
             raise _Unusual from None
+    gathered = _Gathered()
+    for records, numbers in _records(text, first):
+        gathered.add(records, numbers)
+    return gathered.digest(known)
+
+
+def _records(text: bytes, first: int) -> Iterator[tuple[list[_Line], Sequence[int]]]:
+    """The lines of ``text`` (whole lines as a file gives them) that are not blank, as
+    :data:`_LINE` reads each, with their numbers: :data:`DECODE_LINES` at a time."""
+    array = np.frombuffer(text, np.uint8)
+    ends = np.flatnonzero(array == ord("\n"))
+    starts, stops = np.concatenate(([0], ends + 1)), np.append(ends, len(array))
+    filled = stops > starts
+    starts, stops = starts[filled], stops[filled]
+    if (array[starts] == ord("{")).all() and (array[stops - 1] == ord("}")).all():
+        # No JSON value goes on from one such line to the next ("}" then "{" is not
+        # JSON), so msgspec reads a line per value, unless a line holds two or more.
+        numbers = (np.flatnonzero(filled) + first).tolist()
+        whole = memoryview(text)
+        for at in range(0, len(numbers), DECODE_LINES):
+            some = numbers[at : at + DECODE_LINES]
+            try:
+                records = _LINE.decode_lines(whole[starts[at] : stops[at + len(some) - 1]])
+            except (msgspec.DecodeError, RecursionError):  # also a value of another type
+                raise _Unusual from None
+            if len(records) != len(some):
+                raise _Unusual  # a line of more than one value
+            yield records, some
+        return
+    # Else line by line (a line with spaces around its value, or a Windows line end).
     lines = text.split(b"\n")  # as a file gives them (without the newline)
     if not lines[-1]:
         lines.pop()  # after the last newline
     numbers: Sequence[int] = range(first, first + len(lines))
-    filled = list(map(bytes.strip, lines))
-    if not all(filled):  # blank lines, which hold nothing
-        return list(compress(lines, filled)), list(compress(numbers, filled))
-    return lines, numbers
+    not_blank = list(map(bytes.strip, lines))
+    if not all(not_blank):  # blank lines, which hold nothing
+        lines, numbers = list(compress(lines, not_blank)), list(compress(numbers, not_blank))
+    for at in range(0, len(lines), DECODE_LINES):
+        try:
+            records = list(map(_LINE.decode, lines[at : at + DECODE_LINES]))
+        except (msgspec.DecodeError, RecursionError):
+            raise _Unusual from None
+        yield records, numbers[at : at + DECODE_LINES]
 
 
 class _Messages:
