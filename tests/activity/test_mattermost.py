@@ -374,3 +374,17 @@ def test_a_zip_file_is_read_in_this_process(tmp_path, monkeypatch):
         zipped,
         run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "plain", workers=1),
     )
+
+
+def test_a_file_that_cannot_be_mapped_into_memory_is_read(tmp_path, monkeypatch):
+    _varied_export(tmp_path / "export.jsonl", posts=200)
+    monkeypatch.setattr(mattermost, "RANGE_BYTES", 2_000)
+    mapped = run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "a", workers=3)
+
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(mattermost.mmap, "mmap", refuse)
+    read = run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "b", workers=3)
+    assert_same_import(mapped, read)
+    assert read.events > 200

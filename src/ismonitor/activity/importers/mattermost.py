@@ -111,9 +111,18 @@ def _ranges(path: str) -> Iterator[tuple[int, int, int]]:
     the workers start at once."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
-        if not size:
+        try:
+            data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        except OSError:  # a file system that does not map files: read them
+            start, first = 0, 1
+            while part := file.read(RANGE_BYTES):
+                part += b"" if part.endswith(b"\n") else file.readline()
+                yield start, len(part), first
+                start, first = start + len(part), first + part.count(b"\n")
             return
-        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data is None:
+            return
+        with data:
             start, first = 0, 1
             while start < size:
                 # to the end of the line the part would end in
@@ -127,6 +136,17 @@ def _newlines(data: mmap.mmap, start: int, end: int) -> int:
     return int(np.count_nonzero(np.frombuffer(data, np.uint8, end - start, start) == 10))
 
 
+def _mapped(path: str, offset: int, length: int) -> memoryview | bytes:
+    """A part of a file, mapped into memory (unmapped when let go), or read."""
+    try:
+        with open(path, "rb") as file:
+            return memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))[
+                offset : offset + length
+            ]
+    except OSError:  # a file system that does not map files
+        return _read_range(path, offset, length)
+
+
 def _read_range(path: str, offset: int, length: int) -> bytes:
     with open(path, "rb") as file:
         file.seek(offset)
@@ -136,7 +156,7 @@ def _read_range(path: str, offset: int, length: int) -> bytes:
 def _bulk_of_range(task: tuple[str, int, int, int, frozenset[str]]) -> tuple | None:
     """:func:`_bulk` of a part of the file, read by the worker process itself."""
     path, offset, length, first, known = task
-    return _bulk(_read_range(path, offset, length), first, known)
+    return _bulk(_mapped(path, offset, length), first, known)
 
 
 def _numbered(text: bytes, first: int) -> list[tuple[int, bytes]]:
@@ -302,7 +322,7 @@ DECODE_LINES = 1024
 still holds them."""
 
 
-def _bulk(text: bytes, first: int, known: frozenset[str]) -> tuple | None:
+def _bulk(text: bytes | memoryview, first: int, known: frozenset[str]) -> tuple | None:
     """What a block of whole lines holds (``text``, its first line numbered ``first``),
     as :func:`_line` finds it if ``known`` are the bots named before it: skip counts,
     event columns, each event's kind, and the bots the block names with their lines (see
@@ -352,22 +372,25 @@ def _by_bots(user: pa.Array, line: np.ndarray, known: frozenset[str], named: lis
     return bot
 
 
-def _bulk_events(text: bytes, first: int, known: frozenset[str]) -> tuple:
-    if not text.isascii():
+def _bulk_events(text: bytes | memoryview, first: int, known: frozenset[str]) -> tuple:
+    array = np.frombuffer(text, np.uint8)
+    if len(array) and array.max() >= 0x80:  # not ASCII
         try:
-            text.decode("utf-8")  # json refuses what is not; msgspec does not check
+            str(text, "utf-8")  # json refuses what is not; msgspec does not check
         except UnicodeDecodeError:  # the strings it skips
             raise _Unusual from None
     gathered = _Gathered()
-    for records, numbers in _records(text, first):
+    for records, numbers in _records(text, array, first):
         gathered.add(records, numbers)
     return gathered.digest(known)
 
 
-def _records(text: bytes, first: int) -> Iterator[tuple[list[_Line], Sequence[int]]]:
-    """The lines of ``text`` (whole lines as a file gives them) that are not blank, as
-    :data:`_LINE` reads each, with their numbers: :data:`DECODE_LINES` at a time."""
-    array = np.frombuffer(text, np.uint8)
+def _records(
+    text: bytes | memoryview, array: np.ndarray, first: int
+) -> Iterator[tuple[list[_Line], Sequence[int]]]:
+    """The lines of ``text`` (whole lines as a file gives them; ``array`` its bytes) that
+    are not blank, as :data:`_LINE` reads each, with their numbers: :data:`DECODE_LINES`
+    at a time."""
     ends = np.flatnonzero(array == ord("\n"))
     starts, stops = np.concatenate(([0], ends + 1)), np.append(ends, len(array))
     filled = stops > starts
@@ -388,7 +411,7 @@ def _records(text: bytes, first: int) -> Iterator[tuple[list[_Line], Sequence[in
             yield records, some
         return
     # Else line by line (a line with spaces around its value, or a Windows line end).
-    lines = text.split(b"\n")  # as a file gives them (without the newline)
+    lines = bytes(text).split(b"\n")  # as a file gives them (without the newline)
     if not lines[-1]:
         lines.pop()  # after the last newline
     numbers: Sequence[int] = range(first, first + len(lines))
