@@ -28,8 +28,8 @@ import mmap
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import chain, compress, count, repeat
-from operator import attrgetter, contains
+from itertools import chain, compress, count
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -315,7 +315,7 @@ _LINE = msgspec.json.Decoder(_Line)
 _TYPE, _POST, _DIRECT_POST, _BOT, _USER, _CREATED, _REPLIES = map(
     attrgetter, ("type", "post", "direct_post", "bot", "user", "create_at", "replies")
 )
-_FROM = attrgetter("from_webhook", "from_bot")
+_FROM_WEBHOOK, _FROM_BOT = attrgetter("from_webhook"), attrgetter("from_bot")
 
 DECODE_LINES = 1024
 """Lines parsed at a time, their fields gathered at once while the processor's cache
@@ -427,16 +427,15 @@ def _records(
 
 
 class _Messages:
-    """Posts or replies, as lists: of each its user and time; which have props, and
-    whether these say that a webhook or a bot posted it; which have reactions, how
-    many, and of each reaction its user and time."""
+    """Posts or replies, as lists: of each its user and time; which say in their props
+    that a webhook or a bot posted them; which have reactions, how many, and of each
+    reaction its user and time."""
 
     def __init__(self) -> None:
         self.count = 0
         self.users: list = []
         self.times: list = []
-        self.with_props: list[int] = []
-        self.from_bot: list[bool] = []
+        self.from_bot: list[int] = []
         self.reacted: list[int] = []
         self.reactions: list[int] = []
         self.reaction_users: list = []
@@ -447,8 +446,14 @@ class _Messages:
         first, self.count = self.count, self.count + len(users)
         self.users.append(_names(users))
         self.times.append(_ms(times))
-        self.with_props += compress(count(first), props)
-        self.from_bot += map(contains, map(_FROM, filter(None, props)), repeat("true"))
+        present = list(filter(None, props))
+        said = {
+            *_true_at(list(map(_FROM_WEBHOOK, present))),
+            *_true_at(list(map(_FROM_BOT, present))),
+        }
+        if said:  # which messages they are
+            with_props = list(compress(count(first), props))
+            self.from_bot += (with_props[at] for at in said)
         some = list(filter(None, reactions))
         if some:
             self.reacted += compress(count(first), reactions)
@@ -460,7 +465,7 @@ class _Messages:
     def by_bot(self) -> np.ndarray:
         """Whether each message's props say that a webhook or a bot posted it."""
         flags = np.zeros(self.count, bool)
-        flags[np.array(self.with_props, np.int64)] = self.from_bot
+        flags[np.array(self.from_bot, np.int64)] = True
         return flags
 
 
@@ -659,6 +664,15 @@ def _ids(lines, reply_of, reply_at, post, message, reaction) -> tuple[pa.Array, 
     )
     parent = parents.take(np.where(reaction >= 0, message + len(message_ids), message))
     return event_id, post_ids.take(post), parent
+
+
+def _true_at(values: list) -> list[int]:
+    """Where ``values`` hold ``"true"`` (equal to it, as ``==`` compares)."""
+    at, found = -1, []
+    for _ in range(values.count("true")):
+        at = values.index("true", at + 1)
+        found.append(at)
+    return found
 
 
 def _joined(arrays: list, type_) -> pa.Array:
