@@ -155,7 +155,8 @@ def _segments_in_worker(task: tuple) -> list[tuple]:
             seen.update(segment[4][0])
             events = segment[3]
             for column in _REPEATING:  # to hand on: a third of the bytes
-                events[column] = events[column].dictionary_encode()
+                if not pa.types.is_dictionary(events[column].type):  # (else encoded already)
+                    events[column] = events[column].dictionary_encode()
         segments.append(segment)
     return segments
 
@@ -257,7 +258,7 @@ def _reconciled(segment: tuple, seen: set[str]) -> tuple | None:
             keep[rows:rows_after] = False
         mask = pa.array(keep)
         events = [column.filter(mask) for column in events]
-    return ("bulk", files, counts, events, (taken, array("q"), [], []))
+    return ("bulk", files, counts, events, (taken, array("i"), [], []))
 
 
 def _line_by_line(source, name: str, done: int, total: int, seen: set, context) -> Iterator[tuple]:
@@ -308,11 +309,12 @@ class _Reaction(msgspec.Struct, gc=False):
     user: _Identity | None = None
 
 
-class _Message(msgspec.Struct, gc=False):
+class _Reply(msgspec.Struct, gc=False):
     """The fields of a message that events are made of (a missing one is None, as
     ``dict.get`` gives it; a present one, such as ``{}``, a Struct, which is true
     where ``{}`` is not: where that matters the file is unusual); a value of another
-    type than declared sends the file message by message."""
+    type than declared sends the file message by message. A nested reply has no nested
+    replies of its own (in Graph): a file where one has is read message by message."""
 
     id: str | None = None
     replyToId: str | None = None
@@ -323,7 +325,13 @@ class _Message(msgspec.Struct, gc=False):
     channelIdentity: _Channel | None = None
     sender: _Identity | None = msgspec.field(default=None, name="from")
     reactions: list[_Reaction] | None = None
-    replies: list[_Message] | None = None
+    replies: tuple[()] | None = None
+
+
+class _Message(_Reply):
+    """A message not nested: the same fields, and its nested replies."""
+
+    replies: list[_Reply] | None = None
 
 
 class _Document(_Message):
@@ -369,6 +377,18 @@ def _split(arrays: list[pa.Array], fields: int) -> list[pa.Array]:
     ]
 
 
+def _encoded_take(values: pa.Array, rows: np.ndarray) -> pa.DictionaryArray:
+    """``values.take(rows)`` dictionary-encoded, without making it: the values encoded
+    (fewer than the rows), and their places taken."""
+    encoded = values.dictionary_encode()
+    return pa.DictionaryArray.from_arrays(encoded.indices.take(rows), encoded.dictionary)
+
+
+def _flags(flags: bytearray) -> np.ndarray:
+    """Bytes that are each 0 or 1 as booleans."""
+    return np.frombuffer(flags, np.bool_)
+
+
 def _given(values: list) -> np.ndarray:
     """Which values are not None."""
     return np.fromiter(map(is_not, values, repeat(None)), bool, len(values))
@@ -408,7 +428,7 @@ class _Group:
         self.ends: list[int] = []  # the messages after each file
         self.events = 0  # at most: the messages and reactions
         self.unusual = 0  # when :meth:`segment` found anything unusual: the first file
-        self.replies: list[int] = []  # of each post (a message not nested): how many
+        self.replies = array("q")  # of each post (a message not nested): how many
         # Of each message (each post, then its nested replies), the fields that matter,
         # taken out file by file (while the file's messages are at hand, in the cache)
         self.messages = 0
@@ -417,20 +437,20 @@ class _Group:
         # of each file its messages' id, replyToId, messageType, createdDateTime, own
         # channel id and user id (as a string array, each field after the one before)
         self.strings: list[pa.Array] = []
-        self.chat: list[bool] = []  # a chat id
-        self.deleted: list[bool] = []
-        self.by_user: list[bool] = []  # a user in "from"
-        self.by_application: list[bool] = []  # an application in "from"
-        self.reacted: list[int] = []  # how many reactions
+        # and, one byte each (true or false), whether it has
+        self.chat = bytearray()  # a chat id
+        self.deleted = bytearray()  # a deletedDateTime
+        self.by_user = bytearray()  # a user in "from"
+        self.by_application = bytearray()  # an application in "from"
+        self.reacted = array("q")  # how many reactions
         # and of each reaction: of each file's its createdDateTime and user id
         self.reaction_strings: list[pa.Array] = []
-        self.by_reactor: list[bool] = []  # a user in "user"
-        self.reactor_application: list[bool] = []  # an application in "user"
+        self.by_reactor = bytearray()  # a user in "user"
+        self.reactor_application = bytearray()  # an application in "user"
 
     def add(self, done: int, name: str, data) -> bool:
         """Take in one file (as :data:`_DOCUMENT` read it); False, taking nothing, if it
-        is not a page, an array of messages or one message, or if a nested reply has
-        nested replies of its own (Graph nests none: left to :func:`_message`)."""
+        is not a page, an array of messages or one message."""
         if type(data) is list:
             posts = data
         elif data.value is not None:
@@ -442,10 +462,8 @@ class _Group:
         replies = list(map(_REPLIES, posts))
         if None in replies:
             replies = [nested or () for nested in replies]
-        if any(map(_REPLIES, chain.from_iterable(replies))):
-            return False
         messages = list(chain.from_iterable(map(chain, zip(posts), replies)))
-        self.replies += map(len, replies)
+        self.replies.extend(map(len, replies))
         if messages:  # the fields in the order declared, each of every message (one read
             # as a _Document has one more, value, which this leaves out)
             (ids, reply_to, kinds, times, deleted, chat, identity, senders, reactions) = list(
@@ -455,12 +473,12 @@ class _Group:
             ids = reply_to = kinds = times = deleted = chat = identity = senders = reactions = ()
         if None in reactions:
             reactions = [each or () for each in reactions]
-        self.reacted += map(len, reactions)
-        self.deleted += map(truth, deleted)
-        self.chat += map(truth, chat)
+        self.reacted.extend(map(len, reactions))
+        self.deleted.extend(map(truth, deleted))
+        self.chat.extend(map(truth, chat))
         users = list(_field(senders, "user"))
-        self.by_user += map(is_not, users, repeat(None))
-        self.by_application += map(truth, _field(senders, "application"))
+        self.by_user.extend(map(is_not, users, repeat(None)))
+        self.by_application.extend(map(truth, _field(senders, "application")))
         # the string fields one after the other, in one array (each array made costs)
         fields = chain(
             ids, reply_to, kinds, times, _field(identity, "channelId"), _field(users, "id")
@@ -470,8 +488,8 @@ class _Group:
         if reactions:
             times, identities = zip(*map(astuple, reactions), strict=True)
             reactors = list(_field(identities, "user"))
-            self.by_reactor += map(is_not, reactors, repeat(None))
-            self.reactor_application += map(truth, _field(identities, "application"))
+            self.by_reactor.extend(map(is_not, reactors, repeat(None)))
+            self.reactor_application.extend(map(truth, _field(identities, "application")))
             fields = chain(times, _field(reactors, "id"))
             self.reaction_strings.append(pa.array(list(fields), pa.string()))
         self.files.append((done, name))
@@ -484,7 +502,7 @@ class _Group:
         """``("bulk", files, skipped, events, book)``; None if a file is unusual (then
         :attr:`unusual` is the place in the group of the first one)."""
         n = self.messages
-        replies = np.array(self.replies, np.int64)
+        replies = np.frombuffer(self.replies, np.int64)
         sizes = replies + 1
         post_at = np.cumsum(sizes) - sizes
         post = np.repeat(post_at, sizes)  # of each message its post (of a post: itself)
@@ -499,20 +517,20 @@ class _Group:
         bad = ~_nonempty(ids)
         own_channel = _nonempty(own)
         chat = ~nested & ~own_channel  # a chat message (a channel's has a channel id)
-        bad |= chat & ~np.array(self.chat, bool)
+        bad |= chat & ~_flags(self.chat)
         channel = pc.if_else(own_channel, own, own.take(post))  # a reply's: else its post's
         taken = ~(chat | (nested & chat[post]))  # not a chat message, nor a reply in one
         plain = pc.fill_null(pc.equal(kind, "message"), False).to_numpy(zero_copy_only=False)
-        deleted = np.array(self.deleted, bool)
-        by_user = np.array(self.by_user, bool)
+        deleted = _flags(self.deleted)
+        by_user = _flags(self.by_user)
         kept = taken & plain & ~deleted
-        bad |= kept & np.where(by_user, ~_nonempty(user_ids), ~np.array(self.by_application, bool))
+        bad |= kept & np.where(by_user, ~_nonempty(user_ids), ~_flags(self.by_application))
         posted = kept & by_user  # an event, unless the message is a duplicate
 
         n_reactions = len(self.by_reactor)
-        reacted = np.array(self.reacted, np.int64)
+        reacted = np.frombuffer(self.reacted, np.int64)
         of = np.repeat(np.arange(n, dtype=np.int64), reacted)  # each reaction's message
-        by_bot = ~np.array(self.by_reactor, bool) & np.array(self.reactor_application, bool)
+        by_bot = ~_flags(self.by_reactor) & _flags(self.reactor_application)
         reacts = taken[of] & ~by_bot  # an event, unless its message is a duplicate
         bad[of[reacts & ~_nonempty(reactor_ids)]] = True
 
@@ -588,13 +606,21 @@ class _Group:
             pa.concat_arrays([user_ids, reactor_ids]).take(
                 np.concatenate([message_rows, reaction_rows + n])[order]
             ),
-            _ACTIONS.take(actions[order]),
-            thread.take(message_of),
+            None,
+            None,
             pa.concat_arrays([parent, event_ids]).take(
                 np.concatenate([message_rows, reaction_of + n])[order]
             ),
-            channel.take(message_of),
+            None,
         ]
+        if self.spans:  # in a worker process, which hands these on dictionary-encoded
+            columns[3] = pa.DictionaryArray.from_arrays(pa.array(actions[order]), _ACTIONS)
+            columns[4] = _encoded_take(thread, message_of)
+            columns[6] = _encoded_take(channel, message_of)
+        else:
+            columns[3] = _ACTIONS.take(actions[order])
+            columns[4] = thread.take(message_of)
+            columns[6] = channel.take(message_of)
 
         # What is left out: a chat message, a duplicate, a message of another type, a
         # deleted one, a bot's (each once, whatever its replies), a bot's reaction.
@@ -635,7 +661,8 @@ class _Group:
                 (at, event_id, in_group)
                 for at, (_, event_id, in_group) in zip(skips[dup_at].tolist(), dups, strict=True)
             ]
-            book = (claimed_ids, array("q", spans.ravel().tobytes()), dups, every.tolist())
+            spans = array("i", spans.astype(np.int32).ravel().tobytes())  # half the bytes
+            book = (claimed_ids, spans, dups, every.tolist())
         return ("bulk", self.files, skipped, columns, book)
 
     def _claimed(
