@@ -152,7 +152,8 @@ def _segments_in_worker(task: tuple) -> list[tuple]:
     segments = []
     for segment in _segments(source, seen, files, spans=True):
         if segment[0] == "bulk":
-            seen.update(segment[4][0])
+            if segment[1][-1] != files[-1]:  # for the groups after it
+                seen.update(_listed(segment[4][0]))
             events = segment[3]
             for column in _REPEATING:  # to hand on: a third of the bytes
                 if not pa.types.is_dictionary(events[column].type):  # (else encoded already)
@@ -179,7 +180,7 @@ class _Reader:
         context = self.context
         if segment[0] == "bulk":
             _, files, skipped, events, book = segment
-            self.seen.update(book[0])
+            self.seen.update(_listed(book[0]))
             for reason, number in skipped.items():
                 context.skip(reason, number)
             yield from self.columns.add(events)
@@ -201,6 +202,8 @@ class _Reader:
             events = segment[3]
             for column in _REPEATING:
                 events[column] = events[column].dictionary_decode()
+            book = segment[4]
+            segment = (*segment[:4], (_listed(book[0]), *book[1:]))
             checked = _reconciled(segment, self.seen)
         if checked is not None:
             yield from self.take(checked)
@@ -382,6 +385,11 @@ def _encoded_take(values: pa.Array, rows: np.ndarray) -> pa.DictionaryArray:
     (fewer than the rows), and their places taken."""
     encoded = values.dictionary_encode()
     return pa.DictionaryArray.from_arrays(encoded.indices.take(rows), encoded.dictionary)
+
+
+def _listed(ids: list[str] | pa.Array) -> list[str]:
+    """Event ids as strings: a group's ids taken, which it may give as a string array."""
+    return ids if type(ids) is list else ids.to_numpy(zero_copy_only=False).tolist()
 
 
 def _flags(flags: bytearray) -> np.ndarray:
@@ -667,15 +675,21 @@ class _Group:
 
     def _claimed(
         self, event_ids: pa.Array, taken: np.ndarray, after: np.ndarray
-    ) -> tuple[np.ndarray, list[tuple[int, str, bool]], list[str]]:
+    ) -> tuple[np.ndarray, list[tuple[int, str, bool]], list[str] | pa.Array]:
         """Which messages are taken, not duplicates: of the messages ``taken`` (not chat
         messages) the first with each id, not seen before, and not nested in a duplicate;
         the duplicates (the message, its id, whether this group took the id); the ids
-        taken, in order."""
-        ids = event_ids.filter(taken).to_numpy(zero_copy_only=False).tolist()
-        distinct = set(ids)
-        if len(distinct) == len(ids) and self.previously_seen.isdisjoint(distinct):
-            return taken, [], ids
+        taken, in order (see :func:`_listed`)."""
+        if not self.previously_seen:  # (a worker's first group) checked in Arrow, and
+            # handed on as an array: the strings made where they are needed
+            ids = event_ids.filter(taken)
+            if pc.count_distinct(ids).as_py() == len(ids):
+                return taken, [], ids
+        else:
+            ids = event_ids.filter(taken).to_numpy(zero_copy_only=False).tolist()
+            distinct = set(ids)
+            if len(distinct) == len(ids) and self.previously_seen.isdisjoint(distinct):
+                return taken, [], ids
         every = pc.if_else(taken, event_ids, _NO_STRING).to_numpy(zero_copy_only=False).tolist()
         previously_seen, seen = self.previously_seen, set()
         claimed = np.zeros(len(every), bool)
