@@ -171,6 +171,7 @@ def _varied_export(directory, seed: int = 11, pages: int = 6) -> None:
     one = message(channels[0])  # a file of one message, with a nested reply
     one["replies"] = [message(channels[0], one["id"])]
     (directory / "one.json").write_text(json.dumps(one))
+    (directory / "zz-empty.json").write_text('{"value": []}')  # a page of no messages
 
 
 def _line_by_line_only(monkeypatch) -> None:
@@ -200,6 +201,19 @@ def test_reading_in_bulk_gives_what_reading_line_by_line_gives(tmp_path, monkeyp
         "message_type_unknownFutureValue",
         "system_message",
     }
+
+
+def test_files_of_no_messages_read_in_bulk_as_message_by_message(tmp_path, monkeypatch):
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "a.json").write_text('{"value": []}')
+    (export / "b.json").write_text("[]")
+    with monkeypatch.context() as patch:
+        patch.setattr(teams, "_line_by_line", None)  # not read message by message
+        bulk = run_with_progress("teams", export, tmp_path / "bulk")
+    _line_by_line_only(monkeypatch)
+    assert_same_import(bulk, run_with_progress("teams", export, tmp_path / "slow"))
+    assert bulk.progress_calls == [(1, 2), (2, 2)] and not bulk.skipped
 
 
 def test_the_fixture_reads_in_bulk_as_message_by_message(tmp_path, monkeypatch):
