@@ -557,3 +557,24 @@ def test_a_post_id_beyond_what_a_key_holds_is_found_as_post_by_post(tmp_path, mo
     path.write_text(json.dumps(data))
     report = _bulk_and_slow(tmp_path, monkeypatch, tmp_path / "site", bulk_only=False)
     assert report.skipped == {} and report.imported["reply"] == 1
+
+
+@pytest.mark.parametrize("topic", [2**40, 2**70, -3])
+def test_a_file_of_a_topic_beyond_what_a_key_holds_is_read_post_by_post(
+    tmp_path, monkeypatch, topic
+):
+    """Its posts name their own topic: only the file's topic (its category, the post ids
+    it lists) is beyond."""
+    _topic_files(
+        tmp_path / "site",
+        {
+            "8.json": (8, [_post(8, 1)], {"category_id": 2}),
+            "9.json": (topic, [_post(9, 1), _post(9, 2)], {"category_id": 3}),
+        },
+    )
+    path = tmp_path / "site" / "t" / "9.json"
+    data = json.loads(path.read_text())
+    data["post_stream"]["stream"] = [901, 902, 903]
+    path.write_text(json.dumps(data))
+    report = _bulk_and_slow(tmp_path, monkeypatch, tmp_path / "site", bulk_only=False)
+    assert report.skipped == {"post_not_in_export": 3}

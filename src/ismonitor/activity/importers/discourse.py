@@ -167,16 +167,13 @@ def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]
             data = None
             if group.files:
                 segment = group.segment()
-        if group.files:
-            if segment is None:  # anything unusual in the posts: the first file with it
-                bad = group.first_unusual
-                files_before, group = group.files[:bad], None
-                yield from _segments(source, state, files_before)  # read again, all usual
-                yield ("lines", [files[start + bad]])
-                start += bad + 1
-                continue
-            group = None
+        unusual, group = group.unusual, None
+        if segment is not None:
             yield segment
+        if unusual is not None:  # the first file with anything unusual, then on after it
+            yield ("lines", [files[start + unusual]])
+            start += unusual + 1
+            continue
         if stop == "lines":
             yield ("lines", [files[index - 1]])
         elif stop == "other":
@@ -482,12 +479,21 @@ _NO_DUPS = {
 }
 
 
-def _ints(values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Whole numbers or None as int64 (0 for None), where they are None, and where they
-    are beyond 64 bits (also 0)."""
+def _ints(
+    posts: list, field: attrgetter, nullable: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A field of the posts, whole numbers or None, as int64 (0 for None), where it is
+    None, and where it is beyond 64 bits (also 0). ``nullable``: often None."""
+    n = len(posts)
+    if not nullable:
+        try:
+            return np.fromiter(map(field, posts), np.int64, n), np.zeros(n, bool), np.zeros(n, bool)
+        except (TypeError, OverflowError):  # None, or beyond 64 bits: as below
+            pass
+    values = list(map(field, posts))
     try:
         array = pa.array(values, pa.int64())
-        big = np.zeros(len(values), bool)
+        big = np.zeros(n, bool)
     except OverflowError:  # rare: json keeps any integer whole, and so does msgspec
         big = np.array(
             [value is not None and not INT64_MIN <= value <= INT64_MAX for value in values], bool
@@ -499,7 +505,7 @@ def _ints(values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         none = array.is_null().to_numpy(zero_copy_only=False)
         array = array.fill_null(0)
     else:
-        none = np.zeros(len(values), bool)
+        none = np.zeros(n, bool)
     return array.to_numpy(), none, big
 
 
@@ -515,89 +521,112 @@ class _Group:
     them, all posts at once (with numpy and pyarrow). Changes nothing in ``state``: the
     reader commits what the group took.
 
-    :meth:`add` takes in a file; :meth:`segment` checks the posts' values together and
-    makes the events, or finds the first file with anything unusual. For the main process
-    to correct a group made in a worker process (which did not know what the files before
-    its chunk left), the group keeps, for every post it took, what became of it, every
-    duplicate it left out, and the categories of topics it took from ``state`` (see
-    :class:`_Book`)."""
+    :meth:`add` takes in a file; :meth:`segment` reads the files' topics and checks the
+    posts' values together, and makes the events of the files before the first with
+    anything unusual. For the main process to correct a group made in a worker process
+    (which did not know what the files before its chunk left), the group keeps, for every
+    post it took, what became of it, every duplicate it left out, and the categories of
+    topics it took from ``state`` (see :class:`_Book`)."""
 
     def __init__(self, state: _Topics):
         self.state = state
         self.files: list[tuple[int, str]] = []
-        self.size = 0  # posts
+        self.data: list[_TopicFile] = []
         self.posts: list[list[_Post]] = []  # of each file
-        self.topics: list[int] = []  # of each file: the topic of its posts
-        self.values: list[int] = []  # and their category, as a place in self.names
-        self.names: list[str | None] = []  # categories, one for each file and topic
-        self.mixed: list[tuple[int, list[int], list[int]]] = []  # posts of several topics
-        self.topic_set: set[int] = set()  # of the posts
-        self.listed_topics: list[int] = []
-        self.listed_counts: list[int] = []
-        self.listed_ids: list[int] = []
-        self.category: dict[int, str | None] = {}
-        self.assumed: dict[int, str | None] = {}  # categories taken from state
-        self.unknown: set[int] = set()  # topics whose category state did not know
-        self.first_unusual = 0
+        self.size = 0  # posts
+        self.unusual: int | None = None  # the place of the first file with anything unusual
 
     def add(self, done: int, name: str, data: _TopicFile) -> bool:
         """Take in one file (as :data:`_TOPIC_FILE` read it); False, taking nothing, if it
-        is no topic or has posts of no topic, or a topic or id beyond :data:`_SPREAD`.
-        Its posts' values are checked by :meth:`segment`."""
+        has no posts where a topic has them. The rest is read by :meth:`segment`."""
         stream = data.post_stream
         posts = None if stream is None else stream.posts
         if posts is None:
             return False
-        topic = data.id
-        said = _ABSENT  # the category of its topic, if the file sets it
-        listed = None
-        if topic is not None:
-            if not 0 <= topic < _SPREAD:
-                return False
-            said = data.category_id
-            if said is not None:
-                said = str(said)
-            elif self._category(topic) is not _ABSENT:
-                said = _ABSENT  # known before: kept
-            listed = stream.stream
-            if listed and (min(listed) < 0 or max(listed) >= _SPREAD):
-                return False
-        kinds = set(map(_TOPIC_ID, posts))
-        own = value = 0
-        if len(kinds) == 1:  # the common case: every post of one topic
-            own = kinds.pop()
-            if own is msgspec.UNSET:
-                own = topic
-            if own is None or not 0 <= own < _SPREAD:
-                return False
-            value = len(self.names)
-            self.names.append(said if own == topic and said is not _ABSENT else self._name(own))
-            self.topic_set.add(own)
-        elif kinds:
-            topics = [topic if of is msgspec.UNSET else of for of in map(_TOPIC_ID, posts)]
-            if not all(of is not None and 0 <= of < _SPREAD for of in topics):
-                return False
-            places: dict[int, int] = {}
-            for of in topics:
-                if of not in places:
-                    places[of] = len(self.names)
-                    self.names.append(
-                        said if of == topic and said is not _ABSENT else self._name(of)
-                    )
-            self.mixed.append((len(self.files), topics, [places[of] for of in topics]))
-            self.topic_set.update(places)
-        if said is not _ABSENT:
-            self.category[topic] = said
-        if listed:
-            self.listed_topics.append(topic)
-            self.listed_counts.append(len(listed))
-            self.listed_ids += listed
         self.files.append((done, name))
+        self.data.append(data)
         self.posts.append(posts)
-        self.topics.append(own)
-        self.values.append(value)
         self.size += len(posts)
         return True
+
+    def segment(self) -> tuple | None:
+        """``("bulk", files, skipped, events, book)`` of the files before the first with
+        anything unusual (:attr:`unusual`, then), exactly as :meth:`_Topics.read_file`
+        reads them; None if there are none."""
+        while True:
+            made = self._made()
+            if type(made) is tuple:
+                return made
+            self.unusual = made  # made again without it and those after it
+            del self.files[made:], self.data[made:], self.posts[made:]
+            if not made:
+                return None
+
+    def _files(self) -> int | None:
+        """Each file's topic (that of its posts), the category of its posts and the post
+        ids it lists, in order, as :meth:`_Topics.read_file` takes them; the place of the
+        first file that is no topic or has posts of no topic, or a topic or id beyond
+        :data:`_SPREAD`, if any."""
+        self.category: dict[int, str | None] = {}
+        self.assumed: dict[int, str | None] = {}  # categories taken from state
+        self.unknown: set[int] = set()  # topics whose category state did not know
+        self.mixed: list[tuple[int, list[int], list[int]]] = []  # posts of several topics
+        self.names: list[str | None] = []  # categories, one for each file and topic
+        self.topics: list[int] = []  # of each file: the topic of its posts
+        self.values: list[int] = []  # and their category, as a place in self.names
+        self.topic_set: set[int] = set()  # of the posts
+        self.listed_topics: list[int] = []
+        self.listed_counts: list[int] = []
+        self.listed_ids: list[int] = []
+        names, topic_set, category = self.names, self.topic_set, self.category
+        for place, (data, posts) in enumerate(zip(self.data, self.posts, strict=True)):
+            topic = data.id
+            said = _ABSENT  # the category of its topic, if the file sets it
+            listed = None
+            if topic is not None:
+                if not 0 <= topic < _SPREAD:
+                    return place
+                said = data.category_id
+                if said is not None:
+                    said = str(said)
+                elif self._category(topic) is not _ABSENT:
+                    said = _ABSENT  # known before: kept
+                listed = data.post_stream.stream
+                if listed and (min(listed) < 0 or max(listed) >= _SPREAD):
+                    return place
+            kinds = set(map(_TOPIC_ID, posts))
+            own = value = 0
+            if len(kinds) == 1:  # the common case: every post of one topic
+                own = kinds.pop()
+                if own is msgspec.UNSET:
+                    own = topic
+                if own is None or not 0 <= own < _SPREAD:
+                    return place
+                value = len(names)
+                names.append(said if own == topic and said is not _ABSENT else self._name(own))
+                topic_set.add(own)
+            elif kinds:
+                topics = [topic if of is msgspec.UNSET else of for of in map(_TOPIC_ID, posts)]
+                if not all(of is not None and 0 <= of < _SPREAD for of in topics):
+                    return place
+                places: dict[int, int] = {}
+                for of in topics:
+                    if of not in places:
+                        places[of] = len(names)
+                        names.append(
+                            said if of == topic and said is not _ABSENT else self._name(of)
+                        )
+                self.mixed.append((place, topics, [places[of] for of in topics]))
+                topic_set.update(places)
+            if said is not _ABSENT:
+                category[topic] = said
+            if listed:
+                self.listed_topics.append(topic)
+                self.listed_counts.append(len(listed))
+                self.listed_ids += listed
+            self.topics.append(own)
+            self.values.append(value)
+        return None
 
     def _category(self, topic: int):
         """The category of a topic as known before this file (``_ABSENT`` if not known),
@@ -615,10 +644,11 @@ class _Group:
         found = self._category(topic)
         return None if found is _ABSENT else found
 
-    def segment(self) -> tuple | None:
-        """``("bulk", files, skipped, events, book)``, exactly as :meth:`_Topics._post`
-        takes the posts in order; None if anything in a post is unusual, then
-        :attr:`first_unusual` is the place in the group of the first file with it."""
+    def _made(self) -> tuple | int:
+        """The segment, or the place of the first file with anything unusual."""
+        unusual = self._files()
+        if unusual is not None:
+            return unusual
         posts = list(chain.from_iterable(self.posts))
         n = len(posts)
         counts = np.array(list(map(len, self.posts)), np.int64)
@@ -632,7 +662,7 @@ class _Group:
                 value[starts[place] : starts[place] + counts[place]] = values
 
         # Malformed whatever came before (or a number beyond _SPREAD): unusual.
-        number, no_number, bad = _ints(list(map(_NUMBER, posts)))
+        number, no_number, bad = _ints(posts, _NUMBER)
         bad |= no_number | (number < 1) | (number >= _SPREAD)
         keys = topic * _SPREAD + np.where(bad, 0, number)
 
@@ -656,13 +686,13 @@ class _Group:
             again[order[1:]] = ordered[1:] == ordered[:-1]
         taken = ~(earlier | again)
 
-        ids, no_id, big = _ints(list(map(_ID, posts)))
+        ids, no_id, big = _ints(posts, _ID)
         bad |= big | (taken & ~no_id & ((ids < 0) | (ids >= _SPREAD)))
-        kinds, _, big = _ints(list(map(_TYPE, posts)))
+        kinds, _, big = _ints(posts, _TYPE)
         bad |= big
-        users, no_user, big = _ints(list(map(_USER, posts)))
+        users, no_user, big = _ints(posts, _USER)
         bad |= big
-        replies, no_reply, big = _ints(list(map(_REPLY, posts)))
+        replies, no_reply, big = _ints(posts, _REPLY, nullable=True)
         bad |= big
         deleted = taken & np.fromiter(map(bool, map(_DELETED, posts)), bool, n)
         other = taken & ~deleted & (kinds != 1)
@@ -673,13 +703,11 @@ class _Group:
         first = number == 1
         bad |= event & ~first & ~no_reply & (replies < 1)
         if bad.any():
-            self.first_unusual = int(places[np.argmax(bad)])
-            return None
+            return int(places[np.argmax(bad)])
         times = list(compress(map(_CREATED, posts), event.tolist()))
         ts = bulk_iso_micros(times)
         if ts is None:  # a time in another form
-            self.first_unusual = self._first_with_unusual_times(times, places[event])
-            return None
+            return self._first_with_unusual_times(times, places[event])
 
         # What became of each post taken, and the counts of those skipped.
         codes = np.zeros(n, np.int32)
