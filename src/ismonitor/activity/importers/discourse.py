@@ -103,8 +103,17 @@ class DiscourseImporter(BaseImporter):
                 for segment in _segments(source, state, files):
                     yield from reader.take(segment)
             else:  # chunks of files parsed in worker processes, handed on in order
-                tasks = [(str(path), files[chunk]) for chunk in chunks]
-                for segments in in_order(_segments_in_worker, tasks, workers):
+                # The files after the last topic file (a visits CSV) are read first, while
+                # the topic files are, not at the end by one worker; taken after them.
+                end = len(names)
+                while end and not names[end - 1].lower().endswith(".json"):
+                    end -= 1
+                tasks = [(str(path), files[chunk]) for chunk in in_chunks(sizes[:end], CHUNK_BYTES)]
+                if end < len(files):
+                    tasks.insert(0, (str(path), files[end:]))
+                results = in_order(_segments_in_worker, tasks, workers)
+                last = next(results) if end < len(files) else []
+                for segments in chain(results, [last]):
                     for segment in segments:
                         yield from reader.take_from_worker(segment)
         visits = context.option("user_visits")
