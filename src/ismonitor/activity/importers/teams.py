@@ -114,7 +114,7 @@ def _segments(
     while start < len(files):
         group = _Group(seen, spans)
         index, unusual, segment = start, None, None
-        with collector_paused():  # the group holds its files' messages until this ends
+        with collector_paused():  # (a file parsed is many objects, let go file by file)
             while index < len(files):
                 done, name = files[index]
                 index += 1
@@ -414,8 +414,9 @@ def _skip_reason(kind: str | None) -> str:
 
 
 class _Group:
-    """The messages of a group of files, as :data:`_DOCUMENT` read them, turned into
-    events all together (:meth:`segment`) exactly as :func:`_message` makes them: the
+    """The messages of a group of files, as :data:`_DOCUMENT` read them (the fields
+    that matter, taken out file by file), turned into events all together
+    (:meth:`segment`) exactly as :func:`_message` makes them: the
     messages in the order :func:`_message` meets them (each post, then its nested
     replies), the events and skips of each in that order, its reactions' after its own.
     Changes nothing (``seen``): the reader adds the ids the group took.
@@ -436,23 +437,22 @@ class _Group:
         self.ends: list[int] = []  # the messages after each file
         self.events = 0  # at most: the messages and reactions
         self.unusual = 0  # when :meth:`segment` found anything unusual: the first file
-        self.replies = array("q")  # of each post (a message not nested): how many
-        # Of each message (each post, then its nested replies), the fields that matter,
-        # taken out file by file (while the file's messages are at hand, in the cache)
         self.messages = 0
+        self.replies = array("q")  # of each post (a message not nested): how many
         # Of each message (each post, then its nested replies), the fields that matter,
         # taken out file by file (while the file's messages are at hand, in the cache):
         # of each file its messages' id, replyToId, messageType, createdDateTime, own
-        # channel id and user id (as a string array, each field after the one before)
+        # channel id and user id (as a string array, each field after the one before);
         self.strings: list[pa.Array] = []
+        self.reacted = array("q")  # how many reactions;
         # and, one byte each (true or false), whether it has
         self.chat = bytearray()  # a chat id
         self.deleted = bytearray()  # a deletedDateTime
         self.by_user = bytearray()  # a user in "from"
         self.by_application = bytearray()  # an application in "from"
-        self.reacted = array("q")  # how many reactions
-        # and of each reaction: of each file's its createdDateTime and user id
+        # Of each reaction (of each file's, as of messages): createdDateTime and user id;
         self.reaction_strings: list[pa.Array] = []
+        # and whether it has
         self.by_reactor = bytearray()  # a user in "user"
         self.reactor_application = bytearray()  # an application in "user"
 
