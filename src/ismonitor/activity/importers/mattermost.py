@@ -12,12 +12,14 @@ The bulk export has no post ids, so an event id is the post's position in the fi
 exports. ``last_viewed_at`` (when a user last opened a channel) is too weak a reading
 signal to become read events and is not imported.
 
-The file is read in bulk, a block of lines at a time: each line parsed with msgspec
-into only the fields events are made of, the events gathered as columns with numpy and
-their ids made with pyarrow. A block with anything unusual in it (a malformed line, a
-value of another type than Mattermost's, JSON that msgspec reads otherwise than
-``json``) is read again line by line, exactly as :func:`_line` reads it, naming each
-problem. Both ways give the same events in the same order, and the same counts.
+The file is read in bulk, a block of lines at a time (with worker processes, a part
+of the file each, mapped into memory): the lines parsed with msgspec, a thousand at a
+time, into only the fields events are made of, these gathered into Arrow arrays, the
+events put in order with numpy and their ids made with pyarrow. A block with anything
+unusual in it (a malformed line, a value of another type than Mattermost's, JSON that
+msgspec reads otherwise than ``json``) is read again line by line, exactly as
+:func:`_line` reads it, naming each problem. Both ways give the same events in the same
+order, and the same counts.
 """
 
 from __future__ import annotations
@@ -396,8 +398,10 @@ def _records(
     filled = stops > starts
     starts, stops = starts[filled], stops[filled]
     if (array[starts] == ord("{")).all() and (array[stops - 1] == ord("}")).all():
-        # No JSON value goes on from one such line to the next ("}" then "{" is not
-        # JSON), so msgspec reads a line per value, unless a line holds two or more.
+        # Each such line holds one value, or msgspec refuses the block: a value going
+        # on past a line would close an inner object with the line's last "}", which
+        # "," or a closing bracket must follow, not the "{" of the next line (no string
+        # goes on past a line); a line of two values makes more values than lines.
         numbers = (np.flatnonzero(filled) + first).tolist()
         whole = memoryview(text)
         for at in range(0, len(numbers), DECODE_LINES):
