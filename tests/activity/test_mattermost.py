@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import zipfile
 from datetime import UTC, datetime
 
@@ -213,6 +214,46 @@ def test_an_unusual_line_reads_as_line_by_line_reads_it(tmp_path, monkeypatch, c
     assert "a JSON object" in slow.rejections[-1]
     if field is not None:
         assert slow.rejected == 2 and f"field '{field}'" in slow.rejections[0]
+
+
+@pytest.mark.parametrize(
+    "line, field, skipped",
+    [
+        ({"type": "direct_post", "direct_post": ["persoon1"]}, "direct_post", 0),
+        ({"type": "direct_post", "direct_post": {"replies": 3}}, "direct_post.replies", 0),
+        ({"type": "direct_post", "direct_post": {"replies": "abc"}}, "direct_post.replies", 0),
+        ({"type": "direct_post", "direct_post": []}, None, 1),  # empty: as an empty object
+        ({"type": "direct_post", "direct_post": {"replies": [{}, {}]}}, None, 3),
+        ({"type": "bot", "bot": ["robot"]}, "bot", 0),
+        ({"type": "bot", "bot": ""}, None, 0),
+    ],
+)
+def test_a_bad_direct_post_or_bot_is_named_both_ways(tmp_path, monkeypatch, line, field, skipped):
+    _varied_export(tmp_path / "export.jsonl", posts=30)
+    before = run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "before")
+    lines = (tmp_path / "export.jsonl").read_text().splitlines()
+    lines.insert(5, json.dumps(line))
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
+    bulk = run_with_progress(
+        "mattermost", tmp_path / "export.jsonl", tmp_path / "bulk", on_error="reject"
+    )
+    with monkeypatch.context() as patch:
+        _line_by_line_only(patch)
+        slow = run_with_progress(
+            "mattermost", tmp_path / "export.jsonl", tmp_path / "slow", on_error="reject"
+        )
+    assert_same_import(bulk, slow)
+    assert (
+        slow.skipped.get("direct_message", 0) == before.skipped.get("direct_message", 0) + skipped
+    )
+    if field is None:
+        assert slow.rejected == 0
+    else:
+        assert slow.rejected == 1
+        assert "line 6" in slow.rejections[0] and f"field '{field}'" in slow.rejections[0]
+        with pytest.raises(MalformedRecordError, match=re.escape(f"field '{field}'")):
+            run_with_progress("mattermost", tmp_path / "export.jsonl", tmp_path / "abort")
+        assert not (tmp_path / "abort").exists()
 
 
 def test_a_first_line_that_is_not_the_version_stops_both_ways(tmp_path, monkeypatch):

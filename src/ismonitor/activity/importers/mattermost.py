@@ -241,11 +241,20 @@ def _line(number: int, line: bytes, bots: set[str], display: str, context: Impor
     if kind == "post":
         yield from _post(record.get("post"), number, bots, display, context)
     elif kind == "direct_post":
-        replies = (record.get("direct_post") or {}).get("replies") or ()
-        context.skip("direct_message", 1 + len(replies))
+        direct = record.get("direct_post") or {}
+        replies = direct.get("replies") or () if type(direct) is dict else MISSING
+        if type(direct) is not dict:
+            context.malformed(display, f"line {number}", "direct_post", direct, "an object")
+        elif type(replies) not in (list, tuple):
+            expected = "a list of replies"
+            context.malformed(display, f"line {number}", "direct_post.replies", replies, expected)
+        else:
+            context.skip("direct_message", 1 + len(replies))
     elif kind == "bot":
-        username = (record.get("bot") or {}).get("username")
-        if isinstance(username, str):
+        bot = record.get("bot") or {}
+        if type(bot) is not dict:
+            context.malformed(display, f"line {number}", "bot", bot, "an object")
+        elif isinstance(username := bot.get("username"), str):
             bots.add(username)
     elif type(kind) is not str:
         context.malformed(display, f"line {number}", "type", kind, "the kind of line")
