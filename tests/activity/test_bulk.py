@@ -1,6 +1,6 @@
-"""What the bulk paths of the importers share: listing an export folder, orjson and
-msgspec, event columns in batches, and a writer that writes each batch as it comes (in a
-thread of its own)."""
+"""What the bulk paths of the importers share: listing an export folder, reading ZIP
+members, msgspec, event columns in batches, and a writer that writes each batch as it
+comes (in a thread of its own)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from ismonitor.activity.importers._common import (
     ExportSource,
     _files_under,
     _inflated,
-    fast_json,
     fast_structs,
     in_order,
     source_in_worker,
@@ -52,25 +51,6 @@ def test_a_folder_lists_as_rglob_lists_it(tmp_path):
         assert source.names() == ["a/b/day.json", "a/file-link.json", "top.json"]
         assert source.read("a/file-link.json") == b"[]"
         assert source.size("top.json") == 2
-
-
-@pytest.mark.parametrize(
-    "text",
-    ['{"a": 1, "b": [true, null, 1.5, "x"], "a": 2}', '"\\u00e9\\ud83d\\ude00"', "[-0, 1e-400]"],
-)
-def test_orjson_reads_what_json_reads(text):
-    assert repr(fast_json(text.encode())) == repr(json.loads(text))
-
-
-@pytest.mark.parametrize("text", ["[NaN]", '"\\ud800"', "\ufeff[1]", "[1e400]", "[1,]"])
-def test_orjson_refuses_what_json_reads_more_leniently(text):
-    assert fast_json(text.encode()) is NOT_JSON
-
-
-def test_orjson_reads_an_integer_beyond_64_bits_as_a_float():
-    # Why the bulk paths refuse floats this large where they use a value.
-    assert type(fast_json(b"18446744073709551616")) is float
-    assert type(json.loads(b"18446744073709551616")) is int
 
 
 def _columns(start: int, n: int) -> list[pa.Array]:

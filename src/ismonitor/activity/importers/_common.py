@@ -1,6 +1,6 @@
 """What the importers share: an export read from a ZIP file, a folder or one file, JSON
 and CSV readers that name the file and line of every problem, small checks, and the
-pieces of the bulk paths (orjson, event columns gathered into full batches)."""
+pieces of the bulk paths (msgspec, event columns gathered into full batches)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 import msgspec
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -411,27 +410,9 @@ def read_in_bulk(
 # --- bulk paths ----------------------------------------------------------------------
 
 NOT_JSON: Any = object()
-"""What :func:`fast_json` returns for bytes that orjson does not read."""
+"""What :func:`fast_structs` returns for bytes that msgspec does not read as declared."""
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-BIG_FLOAT = 2.0**63
-"""orjson reads an integer beyond 64 bits as a float (``json`` keeps it an ``int``), so
-the bulk paths refuse every float of at least this size where they would use it."""
-
-
-def fast_json(data: bytes) -> Any:
-    """``orjson.loads(data)``, or :data:`NOT_JSON` when orjson refuses it.
-
-    Where orjson reads a document at all it reads it as ``json.loads`` does, except that
-    an integer beyond 64 bits becomes a float: a bulk path checks the values it uses and
-    leaves anything unusual to the line-by-line path, which reads with ``json`` (see
-    :func:`load_json`). orjson refuses what ``json`` reads more leniently (NaN, a
-    byte-order mark, lone surrogates, UTF-16); :func:`load_json` then reads it.
-    """
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return NOT_JSON
 
 
 def fast_structs(decoder: msgspec.json.Decoder, data: bytes) -> Any:
@@ -460,9 +441,9 @@ def fast_structs(decoder: msgspec.json.Decoder, data: bytes) -> Any:
 
 class collector_paused:
     """Python's automatic garbage collection paused while a file is parsed and its events
-    taken out (no yield in between): orjson makes a great many objects that all live
-    until then, and the collector would walk them, and every other object, again and
-    again. Reference counting frees them when they are let go, as before."""
+    taken out (no yield in between): a parsed file is many objects (lists, strings) that
+    all live until then, and the collector would walk them, and every other object,
+    again and again. Reference counting frees them when they are let go, as before."""
 
     __slots__ = ("paused",)
 
@@ -474,11 +455,6 @@ class collector_paused:
     def __exit__(self, *exc_info) -> None:
         if self.paused:
             gc.enable()
-
-
-def all_of_type(values: list, kind: type) -> bool:
-    """Whether every value is exactly of ``kind`` (not a subclass: no bool for int)."""
-    return not values or set(map(type, values)) == {kind}
 
 
 class EventColumns:
