@@ -56,6 +56,22 @@ def assert_same_import(first, second, progress: bool = True) -> None:
         assert first.progress_calls == second.progress_calls
 
 
+def edited_reads_as_line_by_line(
+    platform: str, export: Path, file: Path, old: bytes, new: bytes, line_by_line_only, out: Path
+):
+    """Replace the first ``old`` in ``file`` of ``export`` by ``new``, import in bulk and,
+    after ``line_by_line_only()``, line by line (rejecting malformed records): the same
+    import both ways. Gives the line-by-line report."""
+    data = file.read_bytes()
+    assert old in data
+    file.write_bytes(data.replace(old, new, 1))
+    bulk = run_with_progress(platform, export, out / "bulk", on_error="reject")
+    line_by_line_only()
+    slow = run_with_progress(platform, export, out / "slow", on_error="reject")
+    assert_same_import(bulk, slow)
+    return slow
+
+
 def read_events(out: Path) -> list[dict]:
     table = pq.read_table(out / "events")
     return sorted(table.to_pylist(), key=lambda row: row["event_id"])

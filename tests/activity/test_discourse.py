@@ -19,6 +19,7 @@ from ._helpers import (
     assert_nothing_personal,
     assert_same_import,
     by_id,
+    edited_reads_as_line_by_line,
     pseudonym,
     run,
     run_with_progress,
@@ -272,13 +273,15 @@ def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
     post.pop("cooked"), post.pop("topic_id", None)
     post.update(cooked="<p>it</p>", topic_id=120)
     path.write_text(json.dumps(data))
-    data = path.read_bytes()
-    assert old in data
-    path.write_bytes(data.replace(old, new, 1))
-    bulk = run_with_progress("discourse", tmp_path / "site", tmp_path / "bulk", on_error="reject")
-    _line_by_line_only(monkeypatch)
-    slow = run_with_progress("discourse", tmp_path / "site", tmp_path / "slow", on_error="reject")
-    assert_same_import(bulk, slow)
+    slow = edited_reads_as_line_by_line(
+        "discourse",
+        tmp_path / "site",
+        path,
+        old,
+        new,
+        lambda: _line_by_line_only(monkeypatch),
+        tmp_path,
+    )
     assert slow.rejected == rejected
     if new.endswith(b'\xff</p>"'):
         assert "UTF-8 text" in slow.rejections[0]

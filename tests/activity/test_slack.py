@@ -21,6 +21,7 @@ from ._helpers import (
     assert_nothing_personal,
     assert_same_import,
     by_id,
+    edited_reads_as_line_by_line,
     pseudonym,
     run,
     run_with_progress,
@@ -372,13 +373,15 @@ def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
 ):
     _varied_export(tmp_path / "export", days=3)
     day = sorted((tmp_path / "export" / "algemeen").glob("*.json"))[0]
-    data = day.read_bytes()
-    assert old in data
-    day.write_bytes(data.replace(old, new, 1))
-    bulk = run_with_progress("slack", tmp_path / "export", tmp_path / "bulk", on_error="reject")
-    _line_by_line_only(monkeypatch)
-    slow = run_with_progress("slack", tmp_path / "export", tmp_path / "slow", on_error="reject")
-    assert_same_import(bulk, slow)
+    slow = edited_reads_as_line_by_line(
+        "slack",
+        tmp_path / "export",
+        day,
+        old,
+        new,
+        lambda: _line_by_line_only(monkeypatch),
+        tmp_path,
+    )
     assert slow.rejected == rejected
     if rejected:
         assert "UTF-8 text" in slow.rejections[0]
