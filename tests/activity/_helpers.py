@@ -56,6 +56,22 @@ def assert_same_import(first, second, progress: bool = True) -> None:
         assert first.progress_calls == second.progress_calls
 
 
+def msgspec_edits(text: bytes, start: bytes) -> list[tuple[bytes, bytes, int]]:
+    """Edits ``(old, new, records rejected)`` of a JSON file at a string field the bulk
+    path skips (``text``, such as ``b'"text": "x"'``) and at its first byte (``start``):
+    JSON that msgspec refuses and json reads, JSON that msgspec reads skipping what it
+    does not use, and bytes that json refuses (not UTF-8)."""
+    head, quote = text[:-1], text[-1:]
+    return [
+        (text, text + b', "score": NaN', 0),
+        (text, head + b"\\ud800" + quote, 0),  # a lone surrogate, escaped
+        (text, head + b"\xed\xa0\x80" + quote, 0),  # and encoded (json: surrogatepass)
+        (start, b"\xef\xbb\xbf" + start, 0),  # a byte-order mark
+        (text, text + b', "score": 123456789012345678901234567890', 0),
+        (text, head + b"\xff" + quote, 1),
+    ]
+
+
 def edited_reads_as_line_by_line(
     platform: str, export: Path, file: Path, old: bytes, new: bytes, line_by_line_only, out: Path
 ):

@@ -20,6 +20,7 @@ from ._helpers import (
     assert_same_import,
     by_id,
     edited_reads_as_line_by_line,
+    msgspec_edits,
     pseudonym,
     run,
     run_with_progress,
@@ -231,17 +232,7 @@ def test_an_unusual_post_reads_as_post_by_post(tmp_path, monkeypatch, change, fi
 @pytest.mark.parametrize(
     "old, new, rejected",
     [
-        # JSON that msgspec refuses and json reads
-        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "score": NaN', 0),
-        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it\\ud800</p>"', 0),  # a lone surrogate
-        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it\xed\xa0\x80</p>"', 0),  # encoded
-        (b"{", b"\xef\xbb\xbf{", 0),  # a byte-order mark
-        # JSON that msgspec reads, skipping what it does not use
-        (
-            b'"cooked": "<p>it</p>"',
-            b'"cooked": "<p>it</p>", "score": 123456789012345678901234567890',
-            0,
-        ),
+        *msgspec_edits(b'"cooked": "<p>it</p>"', b"{"),
         # (a field again after "cooked": the last of equal keys wins)
         (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "user_id": 6', 0),
         (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it</p>", "deleted_at": ""', 0),
@@ -257,8 +248,6 @@ def test_an_unusual_post_reads_as_post_by_post(tmp_path, monkeypatch, change, fi
         (b'"category_id": 7', b'"category_id": "7"', 0),
         (b'"category_id": 7', b'"category_id": 7.0', 0),  # a category "7.0"
         (b'"stream": [', b'"stream": ["x", ', 0),
-        # and what json refuses: bytes that are not UTF-8 in a field msgspec skips
-        (b'"cooked": "<p>it</p>"', b'"cooked": "<p>it\xff</p>"', 1),
     ],
 )
 def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
@@ -283,7 +272,7 @@ def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
         tmp_path,
     )
     assert slow.rejected == rejected
-    if new.endswith(b'\xff</p>"'):
+    if b"\xff" in new:
         assert "UTF-8 text" in slow.rejections[0]
 
 

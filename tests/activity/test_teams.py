@@ -20,6 +20,7 @@ from ._helpers import (
     assert_same_import,
     by_id,
     edited_reads_as_line_by_line,
+    msgspec_edits,
     pseudonym,
     run,
     run_with_progress,
@@ -339,20 +340,12 @@ def test_what_graph_may_leave_empty_reads_in_bulk_as_message_by_message(
 @pytest.mark.parametrize(
     "old, new, rejected",
     [
-        # JSON that msgspec refuses and json reads
-        (b'"content": "x"', b'"content": "x", "score": NaN', 0),
-        (b'"content": "x"', b'"content": "x\\ud800"', 0),  # a lone surrogate, escaped
-        (b'"content": "x"', b'"content": "x\xed\xa0\x80"', 0),  # and encoded
-        (b"{", b"\xef\xbb\xbf{", 0),  # a byte-order mark
-        # JSON that msgspec reads, skipping what it does not use
-        (b'"content": "x"', b'"content": "x", "score": 123456789012345678901234567890', 0),
+        *msgspec_edits(b'"content": "x"', b"{"),
         (b'"@odata.context"', b'"@odata.count": 123456789012345678901234567890, "x"', 0),
         # the last of equal keys, also when one is written with an escape
         (b'"id": "', b'"id": "1", "id": "', 0),
         (b'"id": "', b'"id": "1", "\\u0069d": "', 0),
         (b'"messageType": "message"', b'"messageType": "?", "messageType": "message"', 0),
-        # and what json refuses: bytes that are not UTF-8 in a field msgspec skips
-        (b'"content": "x"', b'"content": "x\xff"', 1),
     ],
 )
 def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
