@@ -22,6 +22,7 @@ from ismonitor.activity.importers._common import (
     ExportSource,
     _files_under,
     _inflated,
+    _read_file,
     fast_structs,
     in_order,
     source_in_worker,
@@ -238,3 +239,10 @@ def test_workers_read_a_zip_as_this_process_listed_it(tmp_path):
         assert all(listed for _, listed, _ in results)  # the listing made before the fork
         assert [source.read(name) for name in texts] == list(texts.values())
     assert (str(path), None) not in _OPEN
+
+
+@pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 65_537, 3_000_001])
+def test_a_file_reads_as_open_reads_it(tmp_path, size):
+    path = tmp_path / "file.json"
+    path.write_bytes(os.urandom(size))
+    assert _read_file(str(path)) == path.read_bytes()

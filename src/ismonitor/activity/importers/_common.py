@@ -156,22 +156,22 @@ def _hidden(name: str) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))
 
 
+_FIRST_READ = 1 << 16
+
+
 def _read_file(path: str) -> bytes:
     """The whole file, read to its end as ``open(path, "rb").read()`` reads it, with
-    less work per file: an export may hold a hundred thousand small files. Asking for
-    one byte more than its size says when the end is reached (a regular file gives
-    fewer bytes than asked only at its end)."""
+    less work per file: an export may hold a hundred thousand small files. A regular
+    file gives fewer bytes than asked only at its end, so a small one is read in one call
+    without asking its size; a larger one in as few more as its size allows."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        size = os.fstat(fd).st_size
-        if size < 1 << 30:
-            data = os.read(fd, size + 1)
-            if len(data) <= size:
-                return data
-            parts = [data]
-        else:
-            parts = []
-        while chunk := os.read(fd, 1 << 20):
+        data = os.read(fd, _FIRST_READ)
+        if len(data) < _FIRST_READ:
+            return data
+        parts = [data]
+        wanted = min(max(os.fstat(fd).st_size - len(data) + 1, 1 << 20), 1 << 30)
+        while chunk := os.read(fd, wanted):
             parts.append(chunk)
     finally:
         os.close(fd)

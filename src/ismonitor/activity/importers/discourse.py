@@ -38,9 +38,8 @@ processes.
 from __future__ import annotations
 
 import itertools
-import os
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import chain, compress, repeat
@@ -153,7 +152,7 @@ def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]
     Which topic files are read post by post depends on nothing but each file and what
     came before it (not on the groups), so that the events come in the same batches
     however the files are split among processes."""
-    read = _file_reader(source)
+    read = source.read
     start = 0
     while start < len(files):
         group = _Group(state)
@@ -189,34 +188,6 @@ def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]
             yield ("other", [files[index]])
             index += 1
         start = index
-
-
-def _file_reader(source: ExportSource) -> Callable[[str], bytes]:
-    """``source.read``, for a folder with less work per file (no size asked first): an
-    export may hold a hundred thousand topic files."""
-    if not source.path.is_dir():
-        return source.read
-    local_path = source.local_path
-    return lambda name: _whole_file(local_path(name))
-
-
-_FIRST_READ = 1 << 16
-
-
-def _whole_file(path: str) -> bytes:
-    """The whole file, as ``open(path, "rb").read()`` reads it (a regular file gives fewer
-    bytes than asked only at its end)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        data = os.read(fd, _FIRST_READ)
-        if len(data) < _FIRST_READ:
-            return data
-        parts = [data]
-        while chunk := os.read(fd, 1 << 20):
-            parts.append(chunk)
-    finally:
-        os.close(fd)
-    return b"".join(parts)
 
 
 def _segments_in_worker(task: tuple) -> list[tuple]:
