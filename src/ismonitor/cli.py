@@ -936,7 +936,7 @@ def activity_import(
         TimeRemainingColumn,
     )
 
-    from .activity import MalformedRecordError, PseudonymKeyError, import_export
+    from .activity import ImportWorkerError, MalformedRecordError, PseudonymKeyError, import_export
 
     options = {}
     for item in option or []:
@@ -960,7 +960,7 @@ def activity_import(
             result = import_export(platform, path, out_dir, roster=roster, overwrite=overwrite,
                                    progress=report, options=options, on_error=on_error.value,
                                    namespace=namespace, workers=workers)  # fmt: skip
-        except (PseudonymKeyError, MalformedRecordError, FileNotFoundError, FileExistsError,
+        except (PseudonymKeyError, MalformedRecordError, OSError, ImportWorkerError,
                 KeyError, ValueError) as exc:  # fmt: skip
             raise _fail(str(exc).strip("'\"")) from None
     # the actions and reasons are the dataset's own keys (post, reply, bot, ...), as stored

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import zipfile
 
 import msgspec
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from ismonitor.activity import ImportWorkerError
 from ismonitor.activity.events import EventBatch, EventWriter
 from ismonitor.activity.importers._common import (
     _OPEN,
@@ -246,3 +248,17 @@ def test_a_file_reads_as_open_reads_it(tmp_path, size):
     path = tmp_path / "file.json"
     path.write_bytes(os.urandom(size))
     assert _read_file(str(path)) == path.read_bytes()
+
+
+def _dies_on_three(task: int) -> int:
+    if task == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel kills a process out of memory
+    return task * 2
+
+
+def test_a_worker_that_dies_is_named_not_a_broken_pool():
+    results = []
+    with pytest.raises(ImportWorkerError, match="ended abruptly.*--workers 1"):
+        for result in in_order(_dies_on_three, range(8), 2, ahead=1):
+            results.append(result)
+    assert results == [0, 2, 4][: len(results)]  # what came before, in order

@@ -59,6 +59,11 @@ MISSING: Any = _Missing()
 """The value of a field that is not there at all (as opposed to one that is empty)."""
 
 
+class ImportWorkerError(RuntimeError):
+    """A worker process that parsed part of an export ended without a result (killed,
+    out of memory, or the export cut short while it was read)."""
+
+
 class MalformedRecordError(ValueError):
     """A record that cannot be read: says where (file, line or record, field), what was
     found and what was expected."""

@@ -25,7 +25,7 @@ import pyarrow.csv as pa_csv
 from isal import isal_zlib
 
 from ..events import BATCH_ROWS, EventBatch
-from ..registry import MISSING, ImportContext, MalformedRecordError
+from ..registry import MISSING, ImportContext, ImportWorkerError, MalformedRecordError
 
 csv.field_size_limit(sys.maxsize)  # message bodies can be long; we never keep them
 
@@ -612,6 +612,7 @@ def in_order(
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # fork: the workers start at once with everything the importer has loaded; Arrow
     # resets its thread pools in a forked child.
@@ -626,7 +627,14 @@ def in_order(
             if len(pending) >= workers * ahead:
                 break
         while pending:
-            result = pickle.loads(pending.pop(0).result())
+            try:
+                result = pickle.loads(pending.pop(0).result())
+            except BrokenProcessPool as exc:
+                raise ImportWorkerError(
+                    f"a worker process that parsed the export ended abruptly ({exc}). Was "
+                    "the export changed or cut short while it was read, or is memory short? "
+                    "Import it again, or in one process with --workers 1"
+                ) from None
             for task in queue:
                 pending.append(executor.submit(_pickled, function, task))
                 break
