@@ -73,11 +73,13 @@ def msgspec_edits(text: bytes, start: bytes) -> list[tuple[bytes, bytes, int]]:
 
 
 def edited_reads_as_line_by_line(
-    platform: str, export: Path, file: Path, old: bytes, new: bytes, line_by_line_only, out: Path
-):
-    """Replace the first ``old`` in ``file`` of ``export`` by ``new``, import in bulk and,
-    after ``line_by_line_only()``, line by line (rejecting malformed records): the same
-    import both ways. Gives the line-by-line report."""
+    platform: str, export: Path, file: Path, edit: tuple, line_by_line_only, out: Path
+) -> None:
+    """Make the edit ``(old, new, records rejected)`` in ``file`` of ``export`` (the first
+    ``old`` becomes ``new``), import in bulk and, after ``line_by_line_only()``, line by
+    line, rejecting malformed records: the same import both ways, with as many records
+    rejected as said (bytes that are not UTF-8 as such)."""
+    old, new, rejected = edit
     data = file.read_bytes()
     assert old in data
     file.write_bytes(data.replace(old, new, 1))
@@ -85,7 +87,9 @@ def edited_reads_as_line_by_line(
     line_by_line_only()
     slow = run_with_progress(platform, export, out / "slow", on_error="reject")
     assert_same_import(bulk, slow)
-    return slow
+    assert slow.rejected == rejected
+    if b"\xff" in new:
+        assert "UTF-8 text" in slow.rejections[0]
 
 
 def read_events(out: Path) -> list[dict]:

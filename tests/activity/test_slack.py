@@ -366,18 +366,14 @@ def test_json_that_msgspec_reads_otherwise_reads_as_json_reads_it(
 ):
     _varied_export(tmp_path / "export", days=3)
     day = sorted((tmp_path / "export" / "algemeen").glob("*.json"))[0]
-    slow = edited_reads_as_line_by_line(
+    edited_reads_as_line_by_line(
         "slack",
         tmp_path / "export",
         day,
-        old,
-        new,
+        (old, new, rejected),
         lambda: _line_by_line_only(monkeypatch),
         tmp_path,
     )
-    assert slow.rejected == rejected
-    if rejected:
-        assert "UTF-8 text" in slow.rejections[0]
 
 
 def test_the_real_test_archive_reads_in_bulk(tmp_path, monkeypatch):
