@@ -508,7 +508,8 @@ class EventColumns:
         ]
 
 
-_ISO_UTC = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
+ISO_UTC = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
+"""The form of time :func:`bulk_iso_micros` reads (as Graph and Discourse write them)."""
 
 
 def bulk_iso_micros(texts: list) -> pa.Array | None:
@@ -523,7 +524,7 @@ def bulk_iso_micros(texts: list) -> pa.Array | None:
         return None
     if not len(array):
         return pa.array([], pa.int64())
-    if array.null_count or not pc.all(pc.match_substring_regex(array, _ISO_UTC)).as_py():
+    if array.null_count or not pc.all(pc.match_substring_regex(array, ISO_UTC)).as_py():
         return None
     try:
         moments = array.cast(pa.timestamp("us", tz="UTC"))
@@ -655,19 +656,9 @@ def _pickled(function: Callable[[Any], Any], task: Any) -> bytes:
     return pickle.dumps(function(task), protocol=5)
 
 
-_WORKER_SOURCE: tuple[int, str, ExportSource] | None = None
-
-
 def source_in_worker(path: str, marker: str | None) -> ExportSource:
     """The export at ``path`` as a worker process reads it: a folder or ZIP file as this
     process listed it before the fork (``path`` and ``marker`` as given to
     :class:`ExportSource`; see :meth:`ExportSource._zip_here`), else opened again, once
-    per process."""
-    global _WORKER_SOURCE
-    listed = _OPEN.get((path, marker))
-    if listed is not None:
-        return listed
-    here = os.getpid()
-    if _WORKER_SOURCE is None or _WORKER_SOURCE[:2] != (here, path):
-        _WORKER_SOURCE = (here, path, ExportSource(path, marker=marker))
-    return _WORKER_SOURCE[2]
+    per process (an export opened registers itself in :data:`_OPEN`)."""
+    return _OPEN.get((path, marker)) or ExportSource(path, marker=marker)

@@ -46,7 +46,7 @@ from msgspec.structs import astuple
 from ..events import EventBatch, iso_micros
 from ..registry import MISSING, BaseImporter, ImportContext, register
 from ._common import (
-    _ISO_UTC,
+    ISO_UTC,
     NOT_JSON,
     EventColumns,
     ExportSource,
@@ -553,7 +553,7 @@ class _Group:
         if not bad.any():
             ts = bulk_iso_micros(times)
             if ts is None:
-                usual = pc.match_substring_regex(times, _ISO_UTC)
+                usual = pc.match_substring_regex(times, ISO_UTC)
                 bad[rows_of[~pc.fill_null(usual, False).to_numpy(zero_copy_only=False)]] = True
                 if not bad.any():  # not a time (30 February), or year 0
                     self.unusual = self._first_with_unusual_times(times, rows_of)
