@@ -170,7 +170,8 @@ def import_export(
         finally:
             events.close()
             periods.close()
-        _check_unique_event_ids(tmp, importer.name)
+        if events.may_repeat_ids():
+            check_unique_event_ids(tmp, importer.name)
         report.imported = {action: events.counts.get(action, 0) for action in ACTIONS}
         report.period_rows = periods.rows
         report.skipped = dict(sorted(context.skipped.items()))
@@ -208,7 +209,10 @@ def _write_manifest(directory: Path, report: ImportReport, key: bytes) -> None:
     (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-def _check_unique_event_ids(directory: Path, platform: str) -> None:
+def check_unique_event_ids(directory: Path, platform: str) -> None:
+    """Raise :class:`MalformedRecordError` naming event ids that repeat in the dataset
+    (read back from its Parquet file; :meth:`.events.EventWriter.may_repeat_ids` says
+    first, from hashes, whether any may)."""
     ids = pq.read_table(directory / EVENTS_DIR, columns=["event_id"]).column("event_id")
     if len(ids) == 0 or len(pc.unique(ids)) == len(ids):  # unique() is the fastest check
         return

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -182,12 +183,21 @@ class _PartWriter:
         self._writing: Future | None = None
         _WRITERS.add(self)
 
-    def write(self, arrays: list[pa.Array | pa.ChunkedArray]) -> None:
-        """Write the columns as one row group (they may be in chunks: not copied)."""
+    def write(
+        self, arrays: list[pa.Array | pa.ChunkedArray], then: Callable[[], Any] | None = None
+    ) -> None:
+        """Write the columns as one row group (they may be in chunks: not copied); then,
+        in the same thread, call ``then`` (work that may as well be done beside the
+        reading)."""
         table = pa.Table.from_arrays(arrays, schema=self.schema)
         self._wait()
-        self._writing = self._thread.submit(self._writer.write_table, table)
+        self._writing = self._thread.submit(self._write, table, then)
         self.rows += table.num_rows
+
+    def _write(self, table: pa.Table, then: Callable[[], Any] | None) -> None:
+        self._writer.write_table(table)
+        if then is not None:
+            then()
 
     def _wait(self) -> None:
         if self._writing is not None:
@@ -269,12 +279,82 @@ def _column(values, name: str, type_: pa.DataType) -> pa.Array | pa.ChunkedArray
         raise ImporterBug(f"column {name}: expected {type_} ({exc})") from exc
 
 
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+_LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(9)], np.uint64)
+"""Of 0 to 8 bytes of a little-endian 64-bit word, the mask that keeps only them."""
+
+
+def string_hashes(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of each string (a null hashes as the empty string does): equal
+    strings have equal hashes, wherever they are (in whatever chunk, at whatever
+    offset); different ones the same hash only by chance (about one pair in 2**64).
+    Computed eight bytes at a time with numpy, which lets go of the GIL."""
+    if isinstance(values, pa.ChunkedArray):
+        parts = [string_hashes(chunk) for chunk in values.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    _, offsets_buffer, data_buffer = values.buffers()
+    if len(values) == 0:
+        return np.zeros(0, np.uint64)
+    offsets = np.frombuffer(offsets_buffer, np.int32, len(values) + 1, values.offset * 4)
+    offsets = offsets.astype(np.int64)
+    first, size = int(offsets[0]), int(offsets[-1] - offsets[0])
+    padded = np.zeros(size + 8, np.uint8)  # (so that every word read is in it)
+    if size:
+        padded[:size] = np.frombuffer(data_buffer, np.uint8, size, first)
+    words = np.ndarray((size + 1,), np.dtype("<u8"), padded, 0, (1,))  # one at each byte
+    starts = offsets[:-1] - first
+    lengths = np.diff(offsets)
+    hashes = lengths.astype(np.uint64) * _M1
+    for at in range(0, int(lengths.max()), 8):
+        longer = lengths > at  # the strings with bytes from here (the others are done)
+        rows = slice(None) if longer.all() else np.flatnonzero(longer)
+        word = words[starts[rows] + at]
+        word &= _LOW_BYTES[np.minimum(lengths[rows] - at, 8)]
+        mixed = hashes[rows] ^ word
+        mixed *= _M2
+        mixed ^= mixed >> np.uint64(29)
+        hashes[rows] = mixed
+    # splitmix64's finaliser, so that every bit of the hash depends on every byte
+    hashes ^= hashes >> np.uint64(30)
+    hashes *= _M2
+    hashes ^= hashes >> np.uint64(27)
+    hashes *= _M3
+    hashes ^= hashes >> np.uint64(31)
+    return hashes
+
+
+class _RepeatCheck:
+    """Whether any value may come twice, from a 64-bit hash of each (eight bytes a
+    value, not the values): no two hashes alike, no two values alike. Two alike say
+    only that two values may be: then look at the values themselves."""
+
+    def __init__(self):
+        self._hashes: list[np.ndarray] = []
+
+    def add(self, values: pa.Array | pa.ChunkedArray) -> None:
+        self._hashes.append(string_hashes(values))
+
+    def may_repeat(self) -> bool:
+        if not self._hashes:
+            return False
+        hashes = np.concatenate(self._hashes)
+        self._hashes = [hashes]
+        hashes = np.sort(hashes)
+        return bool(np.any(hashes[1:] == hashes[:-1]))
+
+
 class EventWriter:
     """Pseudonymises, checks and writes events to ``directory/events/``.
 
     ``write(rows)`` takes any iterable of :class:`Event`-shaped tuples (or
     :class:`EventBatch` objects) and may be called more than once; ``close()`` finishes
-    the file. ``counts`` holds the events written per action.
+    the file. ``counts`` holds the events written per action; after ``close()``,
+    ``may_repeat_ids()`` says whether an event id may have been written twice (if not,
+    none was).
     """
 
     def __init__(
@@ -288,6 +368,7 @@ class EventWriter:
         self._pseudonymise = pseudonymise
         self._batch_rows = batch_rows
         self._part = _PartWriter(Path(directory) / EVENTS_DIR, EVENT_SCHEMA)
+        self._ids = _RepeatCheck()
         self.counts: Counter[str] = Counter()
 
     @property
@@ -360,13 +441,19 @@ class EventWriter:
                 thread,
                 parent,
                 group,
-            ]
+            ],
+            then=partial(self._ids.add, event_id),  # (beside the reading, in the thread)
         )
         for item in action.value_counts().to_pylist():
             self.counts[item["values"]] += item["counts"]
 
     def close(self) -> None:
         self._part.close()
+
+    def may_repeat_ids(self) -> bool:
+        """Whether an event id may have been written twice (from their hashes: if not,
+        none was; if so, :func:`.dataset.check_unique_event_ids` says for sure)."""
+        return self._ids.may_repeat()
 
 
 class PeriodCountWriter:
