@@ -93,26 +93,28 @@ class DiscourseImporter(BaseImporter):
         columns = EventColumns()
         with ExportSource(path) as source:
             names = source.names()
+            # The files after the last topic file (a visits CSV) are read first, however
+            # many processes read: with workers, this process takes their events while
+            # the workers parse the topic files, not at the end with the workers idle.
+            end = len(names)
+            while end and not names[end - 1].lower().endswith(".json"):
+                end -= 1
+            lead = len(names) - end
+            names = names[end:] + names[:end]
             files = list(enumerate(names))
             sizes = _sizes(source, names)
             workers = import_workers(sum(sizes), context)
-            chunks = in_chunks(sizes, CHUNK_BYTES)
+            chunks = in_chunks(sizes[lead:], CHUNK_BYTES)
             reader = _Reader(source, state, columns, context, len(names))
             if workers == 1 or len(chunks) == 1:
                 for segment in _segments(source, state, files):
                     yield from reader.take(segment)
             else:  # chunks of files parsed in worker processes, handed on in order
-                # The files after the last topic file (a visits CSV) are read first, while
-                # the topic files are, not at the end by one worker; taken after them.
-                end = len(names)
-                while end and not names[end - 1].lower().endswith(".json"):
-                    end -= 1
-                tasks = [(str(path), files[chunk]) for chunk in in_chunks(sizes[:end], CHUNK_BYTES)]
-                if end < len(files):
-                    tasks.insert(0, (str(path), files[end:]))
-                results = in_order(_segments_in_worker, tasks, workers)
-                last = next(results) if end < len(files) else []
-                for segments in chain(results, [last]):
+                topics = files[lead:]
+                tasks = [(str(path), topics[chunk]) for chunk in chunks]
+                if lead:
+                    tasks.insert(0, (str(path), files[:lead]))
+                for segments in in_order(_segments_in_worker, tasks, workers):
                     for segment in segments:
                         yield from reader.take_from_worker(segment)
         visits = context.option("user_visits")
