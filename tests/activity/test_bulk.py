@@ -8,7 +8,9 @@ import json
 import os
 import resource
 import signal
+import tempfile
 import zipfile
+from pathlib import Path
 
 import msgspec
 import numpy as np
@@ -19,6 +21,7 @@ import pytest
 from ismonitor.activity import ImportWorkerError
 from ismonitor.activity import events as events_module
 from ismonitor.activity.events import EventBatch, EventWriter, string_hashes
+from ismonitor.activity.importers import _common
 from ismonitor.activity.importers._common import (
     _OPEN,
     NOT_JSON,
@@ -266,6 +269,58 @@ def test_a_worker_that_dies_is_named_not_a_broken_pool():
         for result in in_order(_dies_on_three, range(8), 2, ahead=1):
             results.append(result)
     assert results == [0, 2, 4][: len(results)]  # what came before, in order
+
+
+def _arrays(task: int) -> tuple:
+    """Arrays of every kind a worker hands on: strings (at an offset), dictionaries,
+    timestamps, numpy arrays; several MB of them for a large task."""
+    ids = pa.array([f"C{task:04d}:{n}.000100" for n in range(task * 1_000)])
+    return (
+        task,
+        ids.slice(7),
+        ids.dictionary_encode(),
+        pa.array(range(task), pa.timestamp("us", tz="UTC")),
+        np.arange(task * 100, dtype=np.int64),
+    )
+
+
+def _mapped_spills() -> int:
+    """How many files of an import's spill folder this process has mapped."""
+    with open("/proc/self/maps") as maps:
+        return sum("ismonitor-import-" in line for line in maps)
+
+
+def _spill_folders() -> set[str]:
+    return {str(path) for path in Path(tempfile.gettempdir()).glob("ismonitor-import-*")} | {
+        str(path) for path in Path("/dev/shm").glob("ismonitor-import-*")
+    }
+
+
+@pytest.mark.parametrize("through", ["pipe", "memory"])
+def test_workers_hand_on_arrays_as_they_made_them(through, monkeypatch):
+    # large results come through a file in memory that this process maps (nothing
+    # copied); small ones, and any that cannot be written there, through the pipe
+    monkeypatch.setattr(_common, "SPILL_BYTES", 1 << 40 if through == "pipe" else 1 << 20)
+    before = _spill_folders()
+    tasks = [1, 300, 2, 400, 3]
+    results = list(in_order(_arrays, tasks, 2, ahead=1))
+    for result, task in zip(results, tasks, strict=True):
+        for got, expected in zip(result[1:4], _arrays(task)[1:4], strict=True):
+            assert got.equals(expected)
+        assert np.array_equal(result[4], _arrays(task)[4])
+        result[4][:1] = -1  # as writable as made (mapped copy on write)
+    assert _mapped_spills() == (0 if through == "pipe" else 2)  # the two large results
+    del results, result
+    assert _mapped_spills() == 0
+    assert _spill_folders() == before  # removed at the end
+
+
+def test_a_result_that_cannot_be_written_to_memory_comes_through_the_pipe(
+    files_of_at_most_64_kb,
+):
+    results = list(in_order(_arrays, [300, 400], 2, ahead=1))  # more than 64 kB each
+    assert results[0][2].equals(_arrays(300)[2]) and results[1][2].equals(_arrays(400)[2])
+    assert _mapped_spills() == 0
 
 
 def test_equal_strings_hash_alike_wherever_they_are():

@@ -9,10 +9,13 @@ import errno
 import gc
 import io
 import json
+import mmap
 import os
 import pickle
+import shutil
 import struct
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -605,9 +608,9 @@ def in_order(
     in this process when ``workers`` is 1, else in ``workers`` forked processes, with at
     most ``ahead`` tasks per worker waiting so that results do not pile up in memory.
     ``function`` must be a module-level function and return what pickles (pyarrow arrays
-    do; they are pickled with protocol 5, which copies their buffers once, not twice). The
-    workers stop when the caller stops reading (an interrupted import), and an error in a
-    worker is raised here."""
+    and numpy arrays do; see :func:`_pickled` for how they come here). The workers stop
+    when the caller stops reading (an interrupted import), and an error in a worker is
+    raised here."""
     if workers <= 1:
         yield from map(function, tasks)
         return
@@ -615,6 +618,10 @@ def in_order(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    # Large results come through files in memory (see _pickled), in a folder of this
+    # import's own, removed at the end with whatever an interrupted import left in it.
+    shared = "/dev/shm" if os.access("/dev/shm", os.W_OK | os.X_OK) else None
+    spill = tempfile.mkdtemp(prefix="ismonitor-import-", dir=shared)
     # fork: the workers start at once with everything the importer has loaded; Arrow
     # resets its thread pools in a forked child.
     executor = ProcessPoolExecutor(
@@ -624,12 +631,12 @@ def in_order(
         pending = []
         queue = iter(tasks)
         for task in queue:
-            pending.append(executor.submit(_pickled, function, task))
+            pending.append(executor.submit(_pickled, function, task, spill))
             if len(pending) >= workers * ahead:
                 break
         while pending:
             try:
-                result = pickle.loads(pending.pop(0).result())
+                result = _unpickled(pending.pop(0).result())
             except BrokenProcessPool as exc:
                 raise ImportWorkerError(
                     f"a worker process that parsed the export ended abruptly ({exc}). Was "
@@ -637,11 +644,12 @@ def in_order(
                     "Import it again, or in one process with --workers 1"
                 ) from None
             for task in queue:
-                pending.append(executor.submit(_pickled, function, task))
+                pending.append(executor.submit(_pickled, function, task, spill))
                 break
             yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _leave_interrupts() -> None:
@@ -652,8 +660,53 @@ def _leave_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _pickled(function: Callable[[Any], Any], task: Any) -> bytes:
-    return pickle.dumps(function(task), protocol=5)
+SPILL_BYTES = 1 << 20
+"""A worker's result with at least so many bytes of arrays comes through a file."""
+
+_ALIGNMENT = 64  # as Arrow allocates its buffers
+
+
+def _pickled(function: Callable[[Any], Any], task: Any, spill: str) -> bytes | tuple:
+    """``function(task)`` pickled with protocol 5; the buffers of its arrays (pyarrow's,
+    numpy's), when large, written apart into a file in ``spill`` (in memory, /dev/shm),
+    which the importing process maps instead of copying them from a pipe several times
+    (the pool's pickling, the pipe, its thread's unpickling, then ours). A result that
+    cannot be written there (/dev/shm full) comes through the pipe."""
+    result = function(task)
+    buffers: list[pickle.PickleBuffer] = []
+    data = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
+    views = [buffer.raw() for buffer in buffers]
+    if sum(view.nbytes for view in views) < SPILL_BYTES:
+        return pickle.dumps(result, protocol=5)
+    places, at = [], 0
+    for view in views:
+        places.append((at, view.nbytes))
+        at += -(-view.nbytes // _ALIGNMENT) * _ALIGNMENT
+    fd, path = tempfile.mkstemp(dir=spill)
+    try:
+        with open(fd, "wb") as file:
+            for view, (start, _) in zip(views, places, strict=True):
+                file.seek(start)
+                file.write(view)
+            file.truncate(at)
+    except OSError:
+        os.unlink(path)
+        return pickle.dumps(result, protocol=5)
+    return (path, data, places)
+
+
+def _unpickled(result: bytes | tuple) -> Any:
+    """A result of :func:`_pickled`: its arrays' buffers, when in a file, mapped from it
+    (copy on write: nothing is copied unless changed), the file removed."""
+    if type(result) is bytes:
+        return pickle.loads(result)
+    path, data, places = result
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        mapped = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_COPY)
+    os.unlink(path)
+    view = memoryview(mapped)
+    return pickle.loads(data, buffers=[view[start : start + n] for start, n in places])
 
 
 def source_in_worker(path: str, marker: str | None) -> ExportSource:
