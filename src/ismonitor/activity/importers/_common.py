@@ -48,7 +48,8 @@ class ExportSource:
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file or folder")
         if self.path.is_dir():
-            self._files = _files_under(self.path)
+            with collector_paused():  # (many small objects that live on)
+                self._files = _files_under(self.path)
         elif zipfile.is_zipfile(self.path):
             self._zip = zipfile.ZipFile(self.path)
             self._files = {
@@ -57,7 +58,7 @@ class ExportSource:
             self._fd = os.open(self.path, os.O_RDONLY)  # for _inflated, which reads at offsets
         else:
             self._files = {self.path.name: self.path}
-        self._names = sorted(name for name in self._files if not _hidden(name))
+        self._names = _visible(self._files)
         self.root = ""
         if marker is not None:
             found = sorted(
@@ -152,6 +153,15 @@ _OPEN: dict[tuple[str, str | None], ExportSource] = {}
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
+def _visible(names: Iterable[str]) -> list[str]:
+    """The names that are not :func:`_hidden`, sorted."""
+    names = sorted(names)
+    everything = "\n" + "\n".join(names)
+    if "\n." in everything or "/." in everything or "__MACOSX" in everything:
+        return [name for name in names if not _hidden(name)]
+    return names  # the common case, without looking at each name
+
+
 def _hidden(name: str) -> bool:
     """Whether any part of a path is hidden (``.git``, ``._x``) or ``__MACOSX``."""
     if "/." not in "/" + name and "__MACOSX" not in name:
@@ -226,19 +236,20 @@ def _files_under(root: Path) -> dict[str, str]:
             continue
         for entry in listed:
             try:
+                if entry.is_file(follow_symlinks=False):  # (most are: asked first)
+                    files[prefix + entry.name] = entry.path
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((prefix + entry.name + "/", entry.path))
                     continue
-                if entry.is_symlink():
-                    is_file = Path(entry.path).is_file()  # as rglob's is_file(): follows it
-                else:
-                    is_file = entry.is_file(follow_symlinks=False)
+                # as rglob's is_file(): a link to a file is one
+                if not entry.is_symlink() or not Path(entry.path).is_file():
+                    continue
             except OSError as exc:
                 if exc.errno not in _IGNORED_ERRNOS:
                     raise
                 continue
-            if is_file:
-                files[prefix + entry.name] = entry.path
+            files[prefix + entry.name] = entry.path
     return files
 
 

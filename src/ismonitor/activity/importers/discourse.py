@@ -101,8 +101,9 @@ class DiscourseImporter(BaseImporter):
                 end -= 1
             lead = len(names) - end
             names = names[end:] + names[:end]
-            files = list(enumerate(names))
-            sizes = _sizes(source, names)
+            with collector_paused():  # (a pair for each of a hundred thousand files)
+                files = list(enumerate(names))
+                sizes = _sizes(source, names)
             workers = import_workers(sum(sizes), context)
             chunks = in_chunks(sizes[lead:], CHUNK_BYTES)
             reader = _Reader(source, state, columns, context, len(names))
