@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -451,6 +452,17 @@ def fast_structs(decoder: msgspec.json.Decoder, data: bytes) -> Any:
         return decoder.decode(data)
     except msgspec.DecodeError:  # also msgspec.ValidationError: a value of another type
         return NOT_JSON
+
+
+def repeated(text: str | None, n: int) -> pa.Array:
+    """A string array of ``n`` times ``text``: taken in C++, not made from a Python list
+    of ``n`` items (ten times as fast for a column of reads)."""
+    return pa.array([text], pa.string()).take(np.zeros(n, np.int32))
+
+
+def counting(start: int, n: int) -> pa.Array:
+    """The int64 array ``start, start + 1, ...`` of ``n`` numbers (line numbers)."""
+    return pa.array(np.arange(start, start + n, dtype=np.int64))
 
 
 class collector_paused:

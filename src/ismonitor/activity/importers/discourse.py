@@ -63,6 +63,7 @@ from ._common import (
     ExportSource,
     bulk_iso_micros,
     collector_paused,
+    counting,
     fast_structs,
     file_sizes,
     import_workers,
@@ -70,6 +71,7 @@ from ._common import (
     in_order,
     load_json,
     read_in_bulk,
+    repeated,
     source_in_worker,
 )
 
@@ -981,7 +983,7 @@ def _bulk_visits(file_number: int, batch: pa.RecordBatch, done: int):
         )
         if count
     }
-    line = pa.array(range(done + 2, done + 2 + len(user)), pa.int64()).filter(keep)
+    line = counting(done + 2, len(user)).filter(keep)
     n = len(line)
     event_id = pc.binary_join_element_wise(f"visit:{file_number}:", line.cast(pa.string()), "")
     midnight = pc.multiply(days.filter(keep).cast(pa.int32()).cast(pa.int64()), _MICROS_A_DAY)
@@ -989,8 +991,8 @@ def _bulk_visits(file_number: int, batch: pa.RecordBatch, done: int):
         event_id,
         midnight,
         user.filter(keep),
-        pa.array(["read"] * n, pa.string()),
-        pa.array([NO_THREAD] * n, pa.string()),
+        repeated("read", n),
+        repeated(NO_THREAD, n),
         pa.nulls(n, pa.string()),
         pa.nulls(n, pa.string()),
     ]

@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from ..events import NO_THREAD, EventBatch, micros
 from ..registry import BaseImporter, ImportContext, register
-from ._common import CsvFile, ExportSource, read_in_bulk
+from ._common import CsvFile, ExportSource, counting, read_in_bulk
 
 BATCH = 65_536
 
@@ -271,7 +271,7 @@ class _File:
             if pc.any(pc.equal(event_id, "")).as_py():
                 return None
         else:
-            positions = pa.array(range(done + 1, done + batch.num_rows + 1), pa.int64())
+            positions = counting(done + 1, batch.num_rows)
             if keep is not None:
                 positions = pc.filter(positions, keep)
             event_id = pc.binary_join_element_wise(self.prefix, positions.cast(pa.string()), "")

@@ -40,6 +40,7 @@ from ._common import (
     in_chunks,
     in_order,
     load_json,
+    repeated,
     source_in_worker,
 )
 
@@ -376,7 +377,7 @@ class _Group:
             (event_id.filter(kept), react_id),
             (micros.filter(kept), micros.take(of_)),
             (user.filter(kept), reactor),
-            (pc.if_else(post, "post", "reply"), pa.array(["react"] * len(of), pa.string())),
+            (pc.if_else(post, "post", "reply"), repeated("react", len(of))),
             (own_thread, thread.take(of_)),
             (pc.if_else(post, _NULL, own_thread), event_id.take(of_)),
             (channel.filter(kept), channel.take(of_)),

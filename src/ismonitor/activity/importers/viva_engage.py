@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ..events import EventBatch, micros
 from ..registry import BaseImporter, ImportContext, register
-from ._common import CsvFile, ExportSource, read_in_bulk
+from ._common import CsvFile, ExportSource, read_in_bulk, repeated
 
 REQUIRED = ("id", "thread_id", "sender_id", "sender_type", "created_at")
 OPTIONAL = ("replied_to_id", "group_id", "deleted_at", "in_private_conversation", "message_type")
@@ -133,7 +133,7 @@ def _bulk_batch(batch: pa.RecordBatch, done: int) -> tuple[dict[str, int], Event
     is_post = pc.equal(message_id, thread)
     replied = kept("replied_to_id") if "replied_to_id" in names else None
     if replied is None:
-        replied = pa.array([""] * len(thread), pa.string())
+        replied = repeated("", len(thread))
     parent = pc.if_else(pc.equal(replied, ""), thread, replied)
     parent = pc.if_else(is_post, pa.scalar(None, pa.string()), parent)
     if "group_id" in names:

@@ -45,6 +45,7 @@ from ._common import (
     import_workers,
     in_order,
     load_json,
+    repeated,
     source_in_worker,
 )
 
@@ -287,7 +288,7 @@ class _Realm:
             ),
             ts.take(at),
             pa.array(user[keep]).cast(pa.string()),
-            pa.array(["read"] * len(at), pa.string()),
+            repeated("read", len(at)),
             pa.array([item[5] for item in known], pa.string()).take(at),
             event_id,
             pa.array([item[6] for item in known], pa.string()).take(at),
