@@ -98,6 +98,8 @@ class ExportSource:
 
     def names(self) -> list[str]:
         """Every file under the root, relative to it, sorted."""
+        if not self.root:
+            return list(self._names)
         n = len(self.root)
         return [name[n:] for name in self._names if name.startswith(self.root)]
 
