@@ -310,8 +310,10 @@ def test_workers_hand_on_arrays_as_they_made_them(through, monkeypatch):
         assert np.array_equal(result[4], _arrays(task)[4])
         result[4][:1] = -1  # as writable as made (mapped copy on write)
     assert _mapped_spills() == (0 if through == "pipe" else 2)  # the two large results
+    kept = [result[4] for result in results]  # numpy's arrays: copied, holding no file
     del results, result
     assert _mapped_spills() == 0
+    assert [len(array) for array in kept] == [100 * task for task in tasks]
     assert _spill_folders() == before  # removed at the end
 
 

@@ -695,12 +695,22 @@ def _pickled(function: Callable[[Any], Any], task: Any, spill: str) -> bytes | t
     """``function(task)`` pickled with protocol 5; the buffers of its arrays (pyarrow's,
     numpy's), when large, written apart into a file in ``spill`` (in memory, /dev/shm),
     which the importing process maps instead of copying them from a pipe several times
-    (the pool's pickling, the pipe, its thread's unpickling, then ours). A result that
-    cannot be written there (/dev/shm full) comes through the pipe."""
+    (the pool's pickling, the pipe, its thread's unpickling, then ours): pyarrow's
+    arrays, which become events and are let go when written. A result that cannot be
+    written there (/dev/shm full) comes through the pipe."""
     result = function(task)
-    buffers: list[pickle.PickleBuffer] = []
-    data = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
-    views = [buffer.raw() for buffer in buffers]
+    views: list[memoryview] = []
+
+    def in_band(buffer: pickle.PickleBuffer) -> bool:
+        # numpy's arrays are the importers' bookkeeping, which they may keep to the end:
+        # copied, so as not to keep a whole file mapped for them
+        view = buffer.raw()
+        if isinstance(view.obj, np.ndarray):
+            return True
+        views.append(view)
+        return False
+
+    data = pickle.dumps(result, protocol=5, buffer_callback=in_band)
     if sum(view.nbytes for view in views) < SPILL_BYTES:
         return pickle.dumps(result, protocol=5)
     places, at = [], 0
