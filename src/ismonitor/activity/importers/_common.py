@@ -660,18 +660,17 @@ def in_order(
             if len(pending) >= workers * ahead:
                 break
         while pending:
-            try:
-                result = _unpickled(pending.pop(0).result())
-            except BrokenProcessPool as exc:
-                raise ImportWorkerError(
-                    f"a worker process that parsed the export ended abruptly ({exc}). Was "
-                    "the export changed or cut short while it was read, or is memory short? "
-                    "Import it again, or in one process with --workers 1"
-                ) from None
+            result = _unpickled(pending.pop(0).result())
             for task in queue:
                 pending.append(executor.submit(_pickled, function, task, spill))
                 break
             yield result
+    except BrokenProcessPool as exc:  # from result(), or from submit() once broken
+        raise ImportWorkerError(
+            f"a worker process that parsed the export ended abruptly ({exc}). Was "
+            "the export changed or cut short while it was read, or is memory short? "
+            "Import it again, or in one process with --workers 1"
+        ) from None
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(spill, ignore_errors=True)
