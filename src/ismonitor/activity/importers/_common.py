@@ -691,12 +691,12 @@ _ALIGNMENT = 64  # as Arrow allocates its buffers
 
 
 def _pickled(function: Callable[[Any], Any], task: Any, spill: str) -> bytes | tuple:
-    """``function(task)`` pickled with protocol 5; the buffers of its arrays (pyarrow's,
-    numpy's), when large, written apart into a file in ``spill`` (in memory, /dev/shm),
-    which the importing process maps instead of copying them from a pipe several times
-    (the pool's pickling, the pipe, its thread's unpickling, then ours): pyarrow's
-    arrays, which become events and are let go when written. A result that cannot be
-    written there (/dev/shm full) comes through the pipe."""
+    """``function(task)`` pickled with protocol 5; the buffers of its pyarrow arrays (the
+    events, let go once written), when large, written apart into a file in ``spill`` (in
+    memory, /dev/shm), which the importing process maps instead of copying them from a
+    pipe several times (the pool's pickling, the pipe, its thread's unpickling, then
+    ours). A result that cannot be written there (/dev/shm full) comes through the
+    pipe."""
     result = function(task)
     views: list[memoryview] = []
 
