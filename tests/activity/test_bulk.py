@@ -308,7 +308,7 @@ def test_workers_hand_on_arrays_as_they_made_them(through, monkeypatch):
         for got, expected in zip(result[1:4], _arrays(task)[1:4], strict=True):
             assert got.equals(expected)
         assert np.array_equal(result[4], _arrays(task)[4])
-        result[4][:1] = -1  # as writable as made (mapped copy on write)
+        result[4][:1] = -1  # as writable as made
     assert _mapped_spills() == (0 if through == "pipe" else 2)  # the two large results
     kept = [result[4] for result in results]  # numpy's arrays: copied, holding no file
     del results, result
