@@ -250,6 +250,36 @@ def test_workers_read_a_zip_as_this_process_listed_it(tmp_path):
     assert (str(path), None) not in _OPEN
 
 
+def _unlisted_in_worker(task: tuple[str, str]) -> tuple[bool, bytes, int, str | None]:
+    path, name = task
+    source = source_in_worker(path, None)
+    with source.open(name) as file:
+        opened = file.read()
+    assert opened == source.read(name)
+    return source._folder is not None, opened, source.size(name), source.local_path(name)
+
+
+def test_a_folder_not_listed_yet_reads_as_a_listed_one(tmp_path):
+    # workers forked before this process lists the folder read files by their names
+    root = tmp_path / "export"
+    (root / "t").mkdir(parents=True)
+    texts = {f"t/{n}.json": f'{{"n": {n}}}'.encode() * n for n in range(1, 6)}
+    for name, text in texts.items():
+        (root / name).write_bytes(text)
+    (root / ".hidden").write_text("x")
+    with ExportSource(root, listed=False) as source:
+        tasks = [(str(root), name) for name in texts]
+        results = list(in_order(_unlisted_in_worker, tasks, 2, ahead=1))
+        assert [result[0] for result in results] == [True] * len(texts)  # never listed there
+        assert [result[1] for result in results] == list(texts.values())
+        assert [result[2] for result in results] == [len(text) for text in texts.values()]
+        assert [result[3] for result in results] == [str(root / name) for name in texts]
+        assert source.names() == list(texts)  # listed here, when first asked
+        assert source.exists("t/1.json") and not source.exists("t/9.json")
+    with ExportSource(root) as listed:
+        assert listed.names() == list(texts)
+
+
 @pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 65_537, 3_000_001])
 def test_a_file_reads_as_open_reads_it(tmp_path, size):
     path = tmp_path / "file.json"

@@ -372,6 +372,35 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(tmp_path, monk
     assert_same_import(parallel, run_with_progress("discourse", path, tmp_path / "slow", workers=3))
 
 
+@pytest.mark.parametrize("layout", ["visits last", "a text file after the topics", "topics last"])
+def test_visits_read_by_a_worker_while_listing_are_used_where_they_belong(
+    tmp_path, monkeypatch, layout
+):
+    # A large visits CSV at the top of a folder is read by a worker while this process
+    # lists the folder; what it read is used only if the CSV is the file after the
+    # topics (else it is read again in its turn): the same import either way.
+    _varied_export(tmp_path / "site", topics=60)
+    if layout != "a text file after the topics":
+        (tmp_path / "site" / "t" / "README.txt").unlink()
+    if layout == "topics last":
+        (tmp_path / "site" / "t").rename(tmp_path / "site" / "z")
+    monkeypatch.setattr(discourse, "EARLY_VISIT_BYTES", 0)
+    monkeypatch.setattr(discourse, "CHUNK_BYTES", 6_000)
+    tasks, real = [], discourse.in_order
+
+    def spy(function, given, workers):
+        return real(function, (tasks.append(task) or task for task in given), workers)
+
+    monkeypatch.setattr(discourse, "in_order", spy)
+    early = run_with_progress("discourse", tmp_path / "site", tmp_path / "early", workers=2)
+    assert tasks[0][1] == [(0, "user_visits.csv")]  # first, before the listing
+    read_again = [task for task in tasks[1:] if "user_visits.csv" in {n for _, n in task[1]}]
+    assert len(read_again) == (0 if layout == "visits last" else 1)
+    single = run_with_progress("discourse", tmp_path / "site", tmp_path / "single", workers=1)
+    assert_same_import(early, single)
+    assert early.imported["read"] > 100
+
+
 def _post(topic: int, number: int, **fields) -> dict:
     return {
         "id": topic * 100 + number,

@@ -42,13 +42,21 @@ class ExportSource:
     top folder). Use as a context manager.
     """
 
-    def __init__(self, path: str | Path, marker: str | None = None, expected: str = ""):
+    def __init__(
+        self, path: str | Path, marker: str | None = None, expected: str = "", listed: bool = True
+    ):
         self.path = Path(path)
         self._zip: zipfile.ZipFile | None = None
         self._key = (str(path), marker)
+        self._folder: str | None = None  # a folder not listed yet: its path
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file or folder")
-        if self.path.is_dir():
+        if self.path.is_dir() and not listed and marker is None:
+            # Listed when its names are first asked for (not ``listed``): a worker forked
+            # before then reads a file by its name, as the listing names it.
+            self._folder = os.fspath(self.path)
+            self._files = {}
+        elif self.path.is_dir():
             with collector_paused():  # (many small objects that live on)
                 self._files = _files_under(self.path)
         elif zipfile.is_zipfile(self.path):
@@ -96,31 +104,48 @@ class ExportSource:
     def is_single_file(self) -> bool:
         return self._zip is None and not self.path.is_dir()
 
+    def _list(self) -> None:
+        """List a folder not listed yet, in this process."""
+        with collector_paused():
+            self._files = _files_under(self.path)
+        self._names = _visible(self._files)
+        self._folder = None
+
     def names(self) -> list[str]:
         """Every file under the root, relative to it, sorted."""
+        if self._folder is not None:
+            self._list()
         if not self.root:
             return list(self._names)
         n = len(self.root)
         return [name[n:] for name in self._names if name.startswith(self.root)]
 
     def exists(self, name: str) -> bool:
+        if self._folder is not None:
+            self._list()
         return self.root + name in self._files
 
+    def _member(self, name: str):
+        """The ZIP member or file path of a file named as :meth:`names` names it."""
+        if self._folder is not None:
+            return os.path.join(self._folder, name)
+        return self._files[self.root + name]
+
     def open(self, name: str) -> IO[bytes]:
-        member = self._files[self.root + name]
+        member = self._member(name)
         if self._zip is not None:
             return self._zip_here().open(member)
         return open(member, "rb")
 
     def read(self, name: str) -> bytes:
+        member = self._member(name)
         if self._zip is not None:
-            member = self._files[self.root + name]
             data = _inflated(self._fd, member)
             if data is None:  # anything unusual: zipfile reads it, or says what is wrong
                 with self._zip_here().open(member) as file:
                     return file.read()
             return data
-        return _read_file(self._files[self.root + name])
+        return _read_file(member)
 
     def _zip_here(self) -> zipfile.ZipFile:
         """The ZIP file opened in this process: a worker forked while it was open opens
@@ -135,10 +160,10 @@ class ExportSource:
         """The file's path on disk, for another process to read; None inside a ZIP file."""
         if self._zip is not None:
             return None
-        return str(self._files[self.root + name])
+        return str(self._member(name))
 
     def size(self, name: str) -> int:
-        member = self._files[self.root + name]
+        member = self._member(name)
         return member.file_size if self._zip is not None else os.stat(member).st_size
 
     def display(self, name: str) -> str:

@@ -38,6 +38,7 @@ processes.
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter, deque
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -58,6 +59,7 @@ from ._common import (
     INT64_MAX,
     INT64_MIN,
     NOT_JSON,
+    PARALLEL_BYTES,
     CsvFile,
     EventColumns,
     ExportSource,
@@ -93,39 +95,107 @@ class DiscourseImporter(BaseImporter):
     def read(self, path: Path, context: ImportContext) -> Iterator[tuple | EventBatch]:
         state = _Topics()
         columns = EventColumns()
-        with ExportSource(path) as source:
-            names = source.names()
-            # The files after the last topic file (a visits CSV) are read first, however
-            # many processes read: with workers, this process takes their events while
-            # the workers parse the topic files, not at the end with the workers idle.
-            end = len(names)
-            while end and not names[end - 1].lower().endswith(".json"):
-                end -= 1
-            lead = len(names) - end
-            names = names[end:] + names[:end]
-            with collector_paused():  # (a pair for each of a hundred thousand files)
-                files = list(enumerate(names))
-                sizes = _sizes(source, names)
-            workers = import_workers(sum(sizes), context)
-            chunks = in_chunks(sizes[lead:], CHUNK_BYTES)
-            reader = _Reader(source, state, columns, context, len(names))
-            if workers == 1 or len(chunks) == 1:
-                for segment in _segments(source, state, files):
-                    yield from reader.take(segment)
-            else:  # chunks of files parsed in worker processes, handed on in order
-                topics = files[lead:]
-                tasks = [(str(path), topics[chunk]) for chunk in chunks]
-                if lead:
-                    tasks.insert(0, (str(path), files[:lead]))
-                for segments in in_order(_segments_in_worker, tasks, workers):
-                    for segment in segments:
-                        yield from reader.take_from_worker(segment)
+        early = _visits_to_read_early(Path(path), context)
+        with ExportSource(path, listed=not early) as source:
+            if early:  # read by a worker while this process lists the folder
+                yield from self._with_visits_early(path, source, early, state, columns, context)
+                names = source.names()
+            else:
+                names, files, lead, sizes, chunks = _plan(source)
+                workers = import_workers(sum(sizes), context)
+                reader = _Reader(source, state, columns, context, len(names))
+                if workers == 1 or len(chunks) == 1:
+                    for segment in _segments(source, state, files):
+                        yield from reader.take(segment)
+                else:  # chunks of files parsed in worker processes, handed on in order
+                    tasks = _tasks(path, files, lead, chunks)
+                    for segments in in_order(_segments_in_worker, tasks, workers):
+                        for segment in segments:
+                            yield from reader.take_from_worker(segment)
         visits = context.option("user_visits")
         if visits is not None:
             with ExportSource(visits) as source:
                 yield from _visits(source, source.names()[0], len(names), context, columns)
         yield from columns.flush()
         state.count_missing(context)
+
+    def _with_visits_early(self, path, source, early, state, columns, context) -> Iterator:
+        """The events of a folder export whose visits CSVs (``early``, at its top) are
+        read by a worker while this process lists the folder (which takes a while for a
+        hundred thousand topic files): as :meth:`read` reads it, if they are the files
+        after the last topic file; else that worker's reading is not used, and they are
+        read when their turn comes."""
+        plan: list = []
+        early_files = list(enumerate(early))
+
+        def tasks() -> Iterator[tuple]:
+            yield (str(path), early_files)  # (the workers start with it, on the unlisted folder)
+            plan.extend(_plan(source))
+            names, files, lead, _, chunks = plan
+            yield from _tasks(path, files, lead, chunks)[int(names[:lead] == early) :]
+
+        workers = import_workers(PARALLEL_BYTES, context)
+        results = in_order(_segments_in_worker, tasks(), workers)
+        first = next(results)  # (the tasks handed out: the folder is listed)
+        names, files, lead, _, _ = plan
+        reader = _Reader(source, state, columns, context, len(names))
+        for segments in chain([first] if names[:lead] == early else [], results):
+            for segment in segments:
+                yield from reader.take_from_worker(segment)
+
+
+def _plan(source: ExportSource) -> tuple:
+    """The files of a topic export in the order read (the files after the last topic
+    file, such as a visits CSV, first: with workers, this process takes their events
+    while the workers parse the topic files, not at the end with the workers idle), each
+    numbered: ``(names, files, lead, sizes, chunks)``, ``lead`` the number of files
+    moved first, ``chunks`` of the topic files after them, for the workers."""
+    names = source.names()
+    end = len(names)
+    while end and not names[end - 1].lower().endswith(".json"):
+        end -= 1
+    lead = len(names) - end
+    names = names[end:] + names[:end]
+    with collector_paused():  # (a pair for each of a hundred thousand files)
+        files = list(enumerate(names))
+        sizes = _sizes(source, names)
+    return names, files, lead, sizes, in_chunks(sizes[lead:], CHUNK_BYTES)
+
+
+def _tasks(path, files: list, lead: int, chunks: list[slice]) -> list[tuple]:
+    """The workers' tasks: the files moved first, then each chunk of topic files."""
+    topics = files[lead:]
+    tasks = [(str(path), topics[chunk]) for chunk in chunks]
+    if lead:
+        tasks.insert(0, (str(path), files[:lead]))
+    return tasks
+
+
+EARLY_VISIT_BYTES = 4 << 20
+"""Visits CSVs at the top of a folder export at least this large (together) are read by
+a worker while the folder is listed (see :meth:`DiscourseImporter._with_visits_early`)."""
+
+
+def _visits_to_read_early(path: Path, context: ImportContext) -> list[str]:
+    """The CSV files at the top of a folder export, sorted, if they are to be read by a
+    worker while this process lists the folder: if they are large and workers may be
+    used; else none."""
+    if import_workers(PARALLEL_BYTES, context) == 1:
+        return []
+    try:
+        with os.scandir(path) as entries:
+            found = sorted(
+                (entry.name, entry.stat(follow_symlinks=False).st_size)
+                for entry in entries
+                if entry.name.lower().endswith(".csv")
+                and not entry.name.startswith(".")  # (not listed: hidden)
+                and entry.is_file(follow_symlinks=False)
+            )
+    except OSError:  # not a folder (a ZIP file), or one to list as usual
+        return []
+    if sum(size for _, size in found) < EARLY_VISIT_BYTES:
+        return []
+    return [name for name, _ in found]
 
 
 CHUNK_BYTES = 16 << 20
