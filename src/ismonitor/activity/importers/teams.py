@@ -151,21 +151,10 @@ def _segments_in_worker(task: tuple) -> list[tuple]:
     seen: set[str] = set()
     segments = []
     for segment in _segments(source, seen, files, spans=True):
-        if segment[0] == "bulk":
-            if segment[1][-1] != files[-1]:  # for the groups after it
-                seen.update(_listed(segment[4][0]))
-            events = segment[3]
-            for column in _REPEATING:  # to hand on: a third of the bytes
-                if not pa.types.is_dictionary(events[column].type):  # (else encoded already)
-                    events[column] = events[column].dictionary_encode()
+        if segment[0] == "bulk" and segment[1][-1] != files[-1]:  # for the groups after it
+            seen.update(_listed(segment[4][0]))
         segments.append(segment)
     return segments
-
-
-_REPEATING = (2, 3, 4, 5, 6)
-"""The event columns whose values repeat (user, action, thread, parent, channel): a
-worker hands them on dictionary-encoded, which halves the bytes pickled and sent (and
-the work of copying them, which is more than that of encoding and decoding)."""
 
 
 class _Reader:
@@ -199,9 +188,6 @@ class _Reader:
         messages seen before left out, else (rarely) read again here."""
         checked = None
         if segment[0] == "bulk":
-            events = segment[3]
-            for column in _REPEATING:
-                events[column] = events[column].dictionary_decode()
             book = segment[4]
             segment = (*segment[:4], (_listed(book[0]), *book[1:]))
             checked = _reconciled(segment, self.seen)
@@ -378,13 +364,6 @@ def _split(arrays: list[pa.Array], fields: int) -> list[pa.Array]:
         )
         for field in range(fields)
     ]
-
-
-def _encoded_take(values: pa.Array, rows: np.ndarray) -> pa.DictionaryArray:
-    """``values.take(rows)`` dictionary-encoded, without making it: the values encoded
-    (fewer than the rows), and their places taken."""
-    encoded = values.dictionary_encode()
-    return pa.DictionaryArray.from_arrays(encoded.indices.take(rows), encoded.dictionary)
 
 
 def _listed(ids: list[str] | pa.Array) -> list[str]:
@@ -621,14 +600,9 @@ class _Group:
             ),
             None,
         ]
-        if self.spans:  # in a worker process, which hands these on dictionary-encoded
-            columns[3] = pa.DictionaryArray.from_arrays(pa.array(actions[order]), _ACTIONS)
-            columns[4] = _encoded_take(thread, message_of)
-            columns[6] = _encoded_take(channel, message_of)
-        else:
-            columns[3] = _ACTIONS.take(actions[order])
-            columns[4] = thread.take(message_of)
-            columns[6] = channel.take(message_of)
+        columns[3] = _ACTIONS.take(actions[order])
+        columns[4] = thread.take(message_of)
+        columns[6] = channel.take(message_of)
 
         # What is left out: a chat message, a duplicate, a message of another type, a
         # deleted one, a bot's (each once, whatever its replies), a bot's reaction.
