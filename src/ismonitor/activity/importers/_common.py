@@ -770,7 +770,8 @@ def _unpickled(result: bytes | tuple) -> Any:
 
 def source_in_worker(path: str, marker: str | None) -> ExportSource:
     """The export at ``path`` as a worker process reads it: a folder or ZIP file as this
-    process listed it before the fork (``path`` and ``marker`` as given to
-    :class:`ExportSource`; see :meth:`ExportSource._zip_here`), else opened again, once
-    per process (an export opened registers itself in :data:`_OPEN`)."""
+    process listed it before the fork, or a folder it had not listed yet (read by the
+    names handed over; ``path`` and ``marker`` as given to :class:`ExportSource`; see
+    :meth:`ExportSource._zip_here`), else opened again, once per process (an export
+    opened registers itself in :data:`_OPEN`)."""
     return _OPEN.get((path, marker)) or ExportSource(path, marker=marker)
