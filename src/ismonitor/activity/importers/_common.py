@@ -51,23 +51,23 @@ class ExportSource:
         self._folder: str | None = None  # a folder not listed yet: its path
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file or folder")
-        if self.path.is_dir() and not listed and marker is None:
-            # Listed when its names are first asked for (not ``listed``): a worker forked
+        if self.path.is_dir():
+            # Not ``listed``: listed when its names are first asked for; a worker forked
             # before then reads a file by its name, as the listing names it.
             self._folder = os.fspath(self.path)
-            self._files = {}
-        elif self.path.is_dir():
-            with collector_paused():  # (many small objects that live on)
-                self._files = _files_under(self.path)
-        elif zipfile.is_zipfile(self.path):
-            self._zip = zipfile.ZipFile(self.path)
-            self._files = {
-                info.filename: info for info in self._zip.infolist() if not info.is_dir()
-            }
-            self._fd = os.open(self.path, os.O_RDONLY)  # for _inflated, which reads at offsets
+            self._files, self._names = {}, []
+            if listed or marker is not None:
+                self._list()
         else:
-            self._files = {self.path.name: self.path}
-        self._names = _visible(self._files)
+            if zipfile.is_zipfile(self.path):
+                self._zip = zipfile.ZipFile(self.path)
+                self._files = {
+                    info.filename: info for info in self._zip.infolist() if not info.is_dir()
+                }
+                self._fd = os.open(self.path, os.O_RDONLY)  # for _inflated: reads at offsets
+            else:
+                self._files = {self.path.name: self.path}
+            self._names = _visible(self._files)
         self.root = ""
         if marker is not None:
             found = sorted(
@@ -106,7 +106,7 @@ class ExportSource:
 
     def _list(self) -> None:
         """List a folder not listed yet, in this process."""
-        with collector_paused():
+        with collector_paused():  # (many small objects that live on)
             self._files = _files_under(self.path)
         self._names = _visible(self._files)
         self._folder = None

@@ -130,16 +130,17 @@ class DiscourseImporter(BaseImporter):
 
         def tasks() -> Iterator[tuple]:
             yield (str(path), early_files)  # (the workers start with it, on the unlisted folder)
-            plan.extend(_plan(source))
-            names, files, lead, _, chunks = plan
-            yield from _tasks(path, files, lead, chunks)[int(names[:lead] == early) :]
+            names, files, lead, _, chunks = _plan(source)
+            used = names[:lead] == early  # (then the first task read them)
+            plan.extend((len(names), used))
+            yield from _tasks(path, files, lead, chunks)[int(used) :]
 
         workers = import_workers(PARALLEL_BYTES, context)
         results = in_order(_segments_in_worker, tasks(), workers)
         first = next(results)  # (the tasks handed out: the folder is listed)
-        names, files, lead, _, _ = plan
-        reader = _Reader(source, state, columns, context, len(names))
-        for segments in chain([first] if names[:lead] == early else [], results):
+        total, used = plan
+        reader = _Reader(source, state, columns, context, total)
+        for segments in chain([first] if used else [], results):
             for segment in segments:
                 yield from reader.take_from_worker(segment)
 
