@@ -208,6 +208,7 @@ def test_a_zip_member_reads_as_zipfile_reads_it(tmp_path):
             # read without zipfile, but for the member compressed otherwise
             fast = _inflated(source._fd, source._files[name])
             assert (fast is None) if name == "bzip2.json" else (fast == text), name
+        assert list(source.read_many(iter(texts))) == list(texts.values())
 
 
 def test_a_damaged_zip_member_is_named_as_zipfile_names_it(tmp_path):
@@ -255,7 +256,7 @@ def _unlisted_in_worker(task: tuple[str, str]) -> tuple[bool, bytes, int, str | 
     source = source_in_worker(path, None)
     with source.open(name) as file:
         opened = file.read()
-    assert opened == source.read(name)
+    assert opened == source.read(name) == next(source.read_many([name]))
     return source._folder is not None, opened, source.size(name), source.local_path(name)
 
 
@@ -278,6 +279,19 @@ def test_a_folder_not_listed_yet_reads_as_a_listed_one(tmp_path):
         assert source.exists("t/1.json") and not source.exists("t/9.json")
     with ExportSource(root) as listed:
         assert listed.names() == list(texts)
+        assert list(listed.read_many(reversed(texts))) == list(reversed(texts.values()))
+    with ExportSource(tmp_path, marker="3.json") as rooted:  # names under a root
+        assert list(rooted.read_many(["1.json", "5.json"])) == [texts["t/1.json"], texts["t/5.json"]]
+
+
+def test_files_read_many_at_once_are_read_as_they_are_reached(tmp_path):
+    for n in range(3):
+        (tmp_path / f"{n}.json").write_text(str(n))
+    with ExportSource(tmp_path) as source:
+        reads = source.read_many(["0.json", "1.json", "2.json"])
+        assert next(reads) == b"0"
+        (tmp_path / "1.json").write_text("changed")  # not read yet
+        assert list(reads) == [b"changed", b"2"]
 
 
 @pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 65_537, 3_000_001])

@@ -115,10 +115,13 @@ def test_it_names_the_line_of_a_bad_visit_count(tmp_path):
 # --- in bulk and post by post ---------------------------------------------------------
 
 
-def _varied_export(directory, seed: int = 13, topics: int = 40, visits: int = 300) -> None:
+def _varied_export(
+    directory, seed: int = 13, topics: int = 40, visits: int = 300, plain: bool = False
+) -> None:
     """Topic files and pages of posts with every kind of post the importer tells apart
     (deleted, small actions, whispers, other post types, system users, duplicates, posts
-    listed but in no file), a file that is not JSON, and a user_visits CSV."""
+    listed but in no file), a file that is not JSON, and a user_visits CSV. ``plain``:
+    every file with a category, every post with its topic (``_Group._plain_files``)."""
     rng = random.Random(seed)
     (directory / "t").mkdir(parents=True)
     post_id = 1000
@@ -138,17 +141,19 @@ def _varied_export(directory, seed: int = 13, topics: int = 40, visits: int = 30
                 "cooked": "<p>x</p>",
                 "topic_id": topic,
             }
-            if rng.random() < 0.3:
+            if rng.random() < 0.3 and not plain:
                 del post["topic_id"]  # the topic's own file says which
             posts.append(post)
         stream = [post["id"] for post in posts] + ([post_id + 500] if rng.random() < 0.2 else [])
-        category = rng.choice([None, 5, 7, 9])
+        category = rng.choice([5, 7, 9] if plain else [None, 5, 7, 9])
         data = {"id": topic, "category_id": category, "post_stream": {"posts": posts[:20]}}
         data["post_stream"]["stream"] = stream
         (directory / "t" / f"{topic}.json").write_text(json.dumps(data))
         if len(posts) > 20:  # the rest as /t/{id}/posts.json gives them
             more = [dict(post, topic_id=topic) for post in posts[20:]]
             rest = {"id": topic, "post_stream": {"posts": more + posts[:1]}}  # one twice
+            if plain:
+                rest["category_id"] = category
             (directory / "t" / f"{topic}-posts.json").write_text(json.dumps(rest))
     (directory / "t" / "README.txt").write_text("not a topic")
     rows = ["user_id,visited_at,posts_read,mobile,time_read"]
@@ -164,18 +169,30 @@ def _line_by_line_only(monkeypatch) -> None:
     monkeypatch.setattr(discourse, "_one_record_a_line", lambda data: False)
 
 
+@pytest.mark.parametrize("plain", [False, True], ids=["varied", "plain"])
 @pytest.mark.parametrize("group", [50_000, 7])
-def test_reading_in_bulk_gives_what_reading_post_by_post_gives(tmp_path, monkeypatch, group):
-    _varied_export(tmp_path / "site")
+def test_reading_in_bulk_gives_what_reading_post_by_post_gives(
+    tmp_path, monkeypatch, group, plain
+):
+    _varied_export(tmp_path / "site", plain=plain)
     monkeypatch.setattr(discourse, "GROUP_EVENTS", group)
 
     def refuse(*args):
         raise AssertionError("the bulk reader read post by post or line by line")
 
+    plain_files = discourse._Group._plain_files
+    groups = []  # whether each group's files were all plain (taken all at once)
+
+    def spy(*args):
+        groups.append(plain_files(*args))
+        return groups[-1]
+
     with monkeypatch.context() as patch:
         patch.setattr(discourse._Topics, "read_file", refuse)
         patch.setattr(discourse, "_visit_rows", refuse)
+        patch.setattr(discourse._Group, "_plain_files", spy)
         bulk = run_with_progress("discourse", tmp_path / "site", tmp_path / "bulk")
+    assert set(groups) == {plain}
     _line_by_line_only(monkeypatch)
     slow = run_with_progress("discourse", tmp_path / "site", tmp_path / "slow")
     assert_same_import(bulk, slow)

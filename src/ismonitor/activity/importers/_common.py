@@ -147,6 +147,17 @@ class ExportSource:
             return data
         return _read_file(member)
 
+    def read_many(self, names: Iterable[str]) -> Iterator[bytes]:
+        """Each file, as :meth:`read` reads it, one after the other as the iterator is
+        advanced (a name is not taken, nor its file read, before): for a folder with
+        less work per file than a call of :meth:`read` each, as an export may hold a
+        hundred thousand small files."""
+        if self._zip is not None:
+            return map(self.read, names)
+        if self._folder is not None:  # not listed: by the names as given
+            return map(_read_file, map(os.path.join(self._folder, "").__add__, names))
+        return map(_read_file, map(self._files.__getitem__, map(self.root.__add__, names)))
+
     def _zip_here(self) -> zipfile.ZipFile:
         """The ZIP file opened in this process: a worker forked while it was open opens
         it again (the parent's shares its file position with the parent's reads).

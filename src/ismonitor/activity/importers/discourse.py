@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller, truth
 from pathlib import Path
 from typing import NamedTuple
 
@@ -228,11 +228,11 @@ def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]
     Which topic files are read post by post depends on nothing but each file and what
     came before it (not on the groups), so that the events come in the same batches
     however the files are split among processes."""
-    read = source.read
     start = 0
     while start < len(files):
         group = _Group(state)
         index, stop, segment = start, None, None
+        reads = source.read_many(map(_NAME, itertools.islice(files, start, None)))
         # The collector paused: the group's files are parsed, and kept until their events
         # are taken out (see collector_paused).
         with collector_paused():
@@ -242,7 +242,7 @@ def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]
                     stop = "other"
                     break
                 index += 1
-                data = fast_structs(_TOPIC_FILE, read(name))
+                data = fast_structs(_TOPIC_FILE, next(reads))
                 if data is NOT_JSON or not group.add(done, name, data):
                     stop = "lines"
                     break
@@ -364,6 +364,7 @@ class _Reader:
 
 
 _DONE = itemgetter(0)
+_NAME = itemgetter(1)
 _NEXT = (1).__add__
 
 
@@ -489,6 +490,8 @@ class _TopicFile(msgspec.Struct, gc=False):
 
 _TOPIC_FILE = msgspec.json.Decoder(_TopicFile)
 _TOPIC_ID = attrgetter("topic_id")
+_CATEGORY_ID = attrgetter("category_id")
+_LISTED = attrgetter("post_stream.stream")
 _NUMBER = attrgetter("post_number")
 _ID = attrgetter("id")
 _USER = attrgetter("user_id")
@@ -618,11 +621,13 @@ class _Group:
             if not made:
                 return None
 
-    def _files(self) -> int | None:
+    def _files(self, posts: list[_Post], counts: np.ndarray) -> int | None:
         """Each file's topic (that of its posts), the category of its posts and the post
         ids it lists, in order, as :meth:`_Topics.read_file` takes them; the place of the
         first file that is no topic or has posts of no topic, or a topic or id beyond
-        :data:`_SPREAD`, if any."""
+        :data:`_SPREAD`, if any. ``posts``: the files' posts, ``counts`` of each file."""
+        if self._plain_files(posts, counts):
+            return None
         self.category: dict[int, str | None] = {}
         self.assumed: dict[int, str | None] = {}  # categories taken from state
         self.unknown: set[int] = set()  # topics whose category state did not know
@@ -684,6 +689,43 @@ class _Group:
             self.values.append(value)
         return None
 
+    def _plain_files(self, posts: list[_Post], counts: np.ndarray) -> bool:
+        """:meth:`_files` all at once, where every file is plain (the common case): a
+        topic with an id and a category id, its posts all of it (``topic_id`` its id),
+        the ids it lists (if any) within :data:`_SPREAD`; False, setting nothing, if
+        any file is not."""
+        data = self.data
+        try:  # (None, or a number beyond 64 bits, raises)
+            topics = np.fromiter(map(_ID, data), np.int64, len(data))
+            of_posts = np.fromiter(map(_TOPIC_ID, posts), np.int64, len(posts))
+        except (TypeError, OverflowError):
+            return False
+        if not np.array_equal(of_posts, np.repeat(topics, counts)):
+            return False
+        categories = list(map(_CATEGORY_ID, data))
+        if None in categories:
+            return False
+        streams = list(map(_LISTED, data))
+        listed = list(map(truth, streams))
+        streams = list(compress(streams, listed))
+        listed_counts = list(map(len, streams))
+        try:
+            ids = np.fromiter(chain.from_iterable(streams), np.int64, sum(listed_counts))
+        except OverflowError:
+            return False
+        if len(topics) and (topics.min() < 0 or topics.max() >= _SPREAD):
+            return False
+        if len(ids) and (ids.min() < 0 or ids.max() >= _SPREAD):
+            return False
+        self.names = list(map(str, categories))  # one for each file: its own
+        self.category = dict(zip(topics.tolist(), self.names, strict=True))
+        self.assumed, self.unknown, self.mixed = {}, set(), []
+        self.topics, self.values = topics, np.arange(len(topics))
+        self.topic_set = set(topics[counts > 0].tolist())
+        self.listed_topics = topics[np.array(listed, bool)]
+        self.listed_counts, self.listed_ids = listed_counts, ids
+        return True
+
     def _category(self, topic: int):
         """The category of a topic as known before this file (``_ABSENT`` if not known),
         from the group's or the state's."""
@@ -702,12 +744,12 @@ class _Group:
 
     def _made(self) -> tuple | int:
         """The segment, or the place of the first file with anything unusual."""
-        unusual = self._files()
-        if unusual is not None:
-            return unusual
         posts = list(chain.from_iterable(self.posts))
         n = len(posts)
         counts = np.array(list(map(len, self.posts)), np.int64)
+        unusual = self._files(posts, counts)
+        if unusual is not None:
+            return unusual
         places = np.repeat(np.arange(len(counts)), counts)  # the file of each post
         topic = np.repeat(np.array(self.topics, np.int64), counts)
         value = np.repeat(np.array(self.values, np.int64), counts)
