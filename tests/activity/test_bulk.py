@@ -281,7 +281,10 @@ def test_a_folder_not_listed_yet_reads_as_a_listed_one(tmp_path):
         assert listed.names() == list(texts)
         assert list(listed.read_many(reversed(texts))) == list(reversed(texts.values()))
     with ExportSource(tmp_path, marker="3.json") as rooted:  # names under a root
-        assert list(rooted.read_many(["1.json", "5.json"])) == [texts["t/1.json"], texts["t/5.json"]]
+        assert list(rooted.read_many(["1.json", "5.json"])) == [
+            texts["t/1.json"],
+            texts["t/5.json"],
+        ]
 
 
 def test_files_read_many_at_once_are_read_as_they_are_reached(tmp_path):

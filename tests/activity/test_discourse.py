@@ -171,9 +171,7 @@ def _line_by_line_only(monkeypatch) -> None:
 
 @pytest.mark.parametrize("plain", [False, True], ids=["varied", "plain"])
 @pytest.mark.parametrize("group", [50_000, 7])
-def test_reading_in_bulk_gives_what_reading_post_by_post_gives(
-    tmp_path, monkeypatch, group, plain
-):
+def test_reading_in_bulk_gives_what_reading_post_by_post_gives(tmp_path, monkeypatch, group, plain):
     _varied_export(tmp_path / "site", plain=plain)
     monkeypatch.setattr(discourse, "GROUP_EVENTS", group)
 
