@@ -8,6 +8,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -487,3 +488,33 @@ def test_an_unusual_file_in_a_worker_is_read_line_by_line_here(tmp_path, monkeyp
     with pytest.raises(MalformedRecordError, match="gisteren"):
         run_with_progress("teams", tmp_path / "export", tmp_path / "abort", workers=2)
     assert not (tmp_path / "abort").exists()
+
+
+@pytest.mark.parametrize("collide", [False, True], ids=["hashes", "colliding hashes"])
+def test_ids_taken_in_workers_are_told_apart_by_their_hashes_first(tmp_path, monkeypatch, collide):
+    """What the workers took is kept as hashes while no hash comes twice; a post found
+    again in a later chunk (its group knows of no duplicate) is found by its hash, and
+    every id from then on as a string. Hashes alike of different ids leave out nothing."""
+    export = tmp_path / "export"
+    export.mkdir()
+    for name, messages in {
+        "a.json": [_graph("10", ANNA, [_graph("11", BRAM, reply_to="10")])],
+        "b.json": [_graph("40", BRAM)],
+        "c.json": [_graph("10", ANNA, [_graph("11", BRAM, reply_to="10")])],
+        "d.json": [_graph("50", ANNA)],
+    }.items():
+        (export / name).write_text(json.dumps({"value": messages}))
+    monkeypatch.setattr(
+        teams, "in_chunks", lambda sizes, target: [slice(n, n + 1) for n in range(4)]
+    )
+    if collide:  # every id the same hash
+        monkeypatch.setattr(teams, "string_hashes", lambda ids: np.zeros(len(ids), np.uint64))
+    reconciled = _spy(monkeypatch, "_reconciled")
+    parallel = run_with_progress("teams", export, tmp_path / "parallel", workers=2)
+    # by hashes alone until the first hash seen before: c.json's, or (alike) b.json's
+    assert [segment[1][0][1] for segment, _, _ in reconciled] == (
+        ["b.json", "c.json", "d.json"] if collide else ["c.json", "d.json"]
+    )
+    assert parallel.skipped == {"duplicate": 1}  # 10 in c.json, with its reply
+    assert sum(parallel.imported.values()) == 8  # 10, 11, 40, 50 and their reactions
+    assert_same_import(parallel, run_with_progress("teams", export, tmp_path / "one", workers=1))

@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from msgspec.structs import astuple
 
-from ..events import EventBatch, iso_micros
+from ..events import EventBatch, iso_micros, string_hashes
 from ..registry import MISSING, BaseImporter, ImportContext, register
 from ._common import (
     ISO_UTC,
@@ -151,36 +151,60 @@ def _segments_in_worker(task: tuple) -> list[tuple]:
     seen: set[str] = set()
     segments = []
     for segment in _segments(source, seen, files, spans=True):
-        if segment[0] == "bulk" and segment[1][-1] != files[-1]:  # for the groups after it
-            seen.update(_listed(segment[4][0]))
+        if segment[0] == "bulk":
+            ids = segment[4][0]
+            if segment[1][-1] != files[-1]:  # for the groups after it
+                seen.update(_listed(ids))
+            if type(ids) is list:
+                ids = pa.array(ids, pa.string())
+            segment = (*segment[:4], (*segment[4], string_hashes(ids)))
         segments.append(segment)
     return segments
 
 
 class _Reader:
-    """Takes the segments in order: counts, events, progress, and the event ids seen."""
+    """Takes the segments in order: counts, events, progress, and the event ids seen.
+
+    The ids a worker's group took are kept at first only as their 64-bit hashes (a
+    group whose hashes are none of those seen took no id seen: the common case), and
+    made into strings in :attr:`seen` only when needed: for a group with a hash seen
+    before or with a duplicate, or a file read here. From then on every id is kept."""
 
     def __init__(self, source: ExportSource, context: ImportContext, total: int):
         self.source, self.context, self.total = source, context, total
-        self.seen: set[str] = set()
+        self._seen: set[str] = set()
+        self._hashes: set[int] | None = set()  # None once every id is in _seen
+        self._pending: list[list[str] | pa.Array] = []  # ids in _hashes, not in _seen
         self.columns = EventColumns()
 
+    @property
+    def seen(self) -> set[str]:
+        """The event ids seen, every one (from here on kept as strings only)."""
+        if self._hashes is not None:
+            for ids in self._pending:
+                self._seen.update(_listed(ids))
+            self._pending, self._hashes = [], None
+        return self._seen
+
     def take(self, segment: tuple) -> Iterator[tuple | EventBatch]:
-        context = self.context
         if segment[0] == "bulk":
             _, files, skipped, events, book = segment
             self.seen.update(_listed(book[0]))
-            for reason, number in skipped.items():
-                context.skip(reason, number)
-            yield from self.columns.add(events)
-            for done, _ in files:
-                context.progress(done + 1, self.total)
+            yield from self._take_bulk(files, skipped, events)
             return
         # Anything unusual in this file: what came before, then this file message by
         # message, naming each problem.
         yield from self.columns.flush()
         for done, name in segment[1]:
-            yield from _line_by_line(self.source, name, done, self.total, self.seen, context)
+            yield from _line_by_line(self.source, name, done, self.total, self.seen, self.context)
+
+    def _take_bulk(self, files: list, skipped: Counter, events: list) -> Iterator[EventBatch]:
+        context = self.context
+        for reason, number in skipped.items():
+            context.skip(reason, number)
+        yield from self.columns.add(events)
+        for done, _ in files:
+            context.progress(done + 1, self.total)
 
     def take_from_worker(self, segment: tuple) -> Iterator[tuple | EventBatch]:
         """A segment made in a worker process, which did not know the ids the files
@@ -188,8 +212,15 @@ class _Reader:
         messages seen before left out, else (rarely) read again here."""
         checked = None
         if segment[0] == "bulk":
-            book = segment[4]
-            segment = (*segment[:4], (_listed(book[0]), *book[1:]))
+            _, files, skipped, events, (ids, spans, dups, skips, hashes) = segment
+            if self._hashes is not None and not dups:
+                keys = hashes.tolist()
+                if self._hashes.isdisjoint(keys):  # then no id was seen before
+                    self._hashes.update(keys)
+                    self._pending.append(ids)
+                    yield from self._take_bulk(files, skipped, events)
+                    return
+            segment = ("bulk", files, skipped, events, (_listed(ids), spans, dups, skips))
             checked = _reconciled(segment, self.seen)
         if checked is not None:
             yield from self.take(checked)
