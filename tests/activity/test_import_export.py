@@ -116,6 +116,20 @@ def test_it_writes_the_schema_exactly(tmp_path):
     assert periods.remove_metadata() == PERIOD_COUNTS_SCHEMA
 
 
+def test_it_keeps_dictionaries_for_repeating_strings_and_statistics_for_times(tmp_path):
+    run("slack", WORKSPACE, tmp_path / "out")
+    metadata = pq.ParquetFile(tmp_path / "out" / "events" / "part-00000.parquet").metadata
+    group = metadata.row_group(0)
+    columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    with_dictionary = {name for name, column in columns.items() if column.has_dictionary_page}
+    assert with_dictionary == {"platform", "user_id", "action", "group_id"}
+    with_statistics = {name for name, column in columns.items() if column.is_stats_set}
+    assert with_statistics == {"platform", "ts", "user_id", "action", "group_id"}
+    low, high = columns["ts"].statistics.min, columns["ts"].statistics.max
+    times = [event["ts"] for event in read_events(tmp_path / "out")]
+    assert (low, high) == (min(times), max(times))
+
+
 def test_it_writes_a_manifest_with_counts_and_a_key_fingerprint(tmp_path):
     report, _ = run("slack", WORKSPACE, tmp_path / "out")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())

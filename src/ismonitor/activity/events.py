@@ -152,6 +152,7 @@ def micros_to_datetime(value: int) -> datetime:
 
 
 _UNIQUE_COLUMNS = frozenset({"event_id", "thread_id", "parent_id"})
+_NO_DICTIONARY = _UNIQUE_COLUMNS | {"ts"}  # (times to the millisecond seldom repeat)
 
 
 class _PartWriter:
@@ -168,15 +169,15 @@ class _PartWriter:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / PART_NAME.format(0)
         self.schema = schema
-        # Dictionaries and statistics only where values repeat or get filtered on: for
-        # unique ids they cost more time than they save space.
-        repeating = [name for name in schema.names if name not in _UNIQUE_COLUMNS]
+        # Dictionaries only where values repeat, statistics only where they repeat or
+        # get filtered on (times): for unique values a dictionary costs more time than
+        # it saves space (and is given up at 1 MB), and so do statistics of ids.
         self._writer = pq.ParquetWriter(
             self.path,
             schema,
             compression=COMPRESSION,
-            use_dictionary=repeating,
-            write_statistics=repeating,
+            use_dictionary=[name for name in schema.names if name not in _NO_DICTIONARY],
+            write_statistics=[name for name in schema.names if name not in _UNIQUE_COLUMNS],
         )
         self.rows = 0
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="ismonitor-parquet")
