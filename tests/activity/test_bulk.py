@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import signal
 import tempfile
@@ -20,7 +21,7 @@ import pytest
 
 from ismonitor.activity import ImportWorkerError
 from ismonitor.activity import events as events_module
-from ismonitor.activity.events import EventBatch, EventWriter, string_hashes
+from ismonitor.activity.events import EventBatch, EventWriter, iso_micros, string_hashes
 from ismonitor.activity.importers import _common
 from ismonitor.activity.importers._common import (
     _OPEN,
@@ -30,6 +31,7 @@ from ismonitor.activity.importers._common import (
     _files_under,
     _inflated,
     _read_file,
+    bulk_iso_micros,
     fast_structs,
     in_order,
     source_in_worker,
@@ -415,3 +417,31 @@ def test_ids_whose_hashes_collide_are_checked_themselves(tmp_path, monkeypatch):
     )
     report, events = run("slack", FIXTURES / "slack" / "workspace", tmp_path / "out")
     assert report.events == len(events) > 5
+
+
+@pytest.mark.parametrize("length", [20, *range(22, 28)])
+def test_times_of_one_length_are_checked_as_the_pattern_checks_them(length):
+    usual = "2024-03-01T09:30:05" + (".123456"[: length - 20] if length > 20 else "") + "Z"
+    changed = ["0000" + usual[4:]]  # year 0: Python has none
+    for place, byte in enumerate(usual.encode()):  # each byte changed, in many ways
+        for other in sorted({byte - 1, byte + 1, *b"/09:-.TZ a", 0, 127}):
+            text = bytearray(usual.encode())
+            text[place] = other
+            changed.append(text.decode())
+    for index, text in enumerate(changed):
+        # among 2,100 usual ones (checked 2,048 at a time, then the rest), at an offset
+        # into the buffers or not
+        texts = [usual] * 2_100
+        offset = index % 2
+        texts[offset + index * 7 % 2_099] = text
+        part = pa.array(texts, pa.string()).slice(offset)
+        usual_form = bool(re.fullmatch(_common.ISO_UTC, text)) and not text.startswith("0000")
+        assert _common._of_one_usual_length(part) is usual_form, text
+        try:  # (a time of the pattern may still be none, such as 30 February)
+            expected = [iso_micros(text) for text in texts[offset:]] if usual_form else None
+        except ValueError:
+            expected = None
+        moments = bulk_iso_micros(texts[offset:])
+        assert (moments if moments is None else moments.to_pylist()) == expected, text
+    assert _common._of_one_usual_length(pa.array([usual, usual + "Z"])) is None  # two lengths
+    assert _common._of_one_usual_length(pa.array([usual, usual[:-2] + "éZ"])) is None

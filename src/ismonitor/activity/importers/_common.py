@@ -588,15 +588,60 @@ def bulk_iso_micros(texts: list) -> pa.Array | None:
         return None
     if not len(array):
         return pa.array([], pa.int64())
-    if array.null_count or not pc.all(pc.match_substring_regex(array, ISO_UTC)).as_py():
+    if array.null_count:
+        return None
+    usual = _of_one_usual_length(array)
+    if usual is None:  # of several lengths: by the pattern
+        usual = pc.all(pc.match_substring_regex(array, ISO_UTC)).as_py()
+        if usual and pc.any(pc.starts_with(array, "0000")).as_py():
+            return None  # year 0
+    if not usual:
         return None
     try:
-        moments = array.cast(pa.timestamp("us", tz="UTC"))
+        return array.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
     except pa.ArrowInvalid:
         return None
-    if pc.min(pc.year(moments)).as_py() < 1:
+
+
+_ISO_ROWS = 2048
+"""Times checked together by :func:`_of_one_usual_length` (numpy is fast along a long
+row, slow along many short ones)."""
+
+
+def _iso_layout(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Of :data:`_ISO_ROWS` :data:`ISO_UTC` times of ``length`` characters one after the
+    other, each byte as it is with the digits 0, and how far above that each may be (9
+    for a digit, else 0)."""
+    form = "0000-00-00T00:00:00" + ("." + "0" * (length - 21) if length > 20 else "") + "Z"
+    codes = np.frombuffer(form.encode() * _ISO_ROWS, np.uint8)
+    return codes, np.where(codes == ord("0"), 9, 0).astype(np.uint8)
+
+
+_ISO_LAYOUTS = {length: _iso_layout(length) for length in (20, *range(22, 28))}
+
+
+def _of_one_usual_length(array: pa.StringArray) -> bool | None:
+    """Whether texts all of one length are all :data:`ISO_UTC` times of a year from 1
+    (checked byte by byte with numpy, five times as fast as by the pattern); None if
+    they are of more than one length, or of none that such a time has."""
+    offsets = np.frombuffer(array.buffers()[1], np.int32, len(array) + 1, array.offset * 4)
+    start, end = int(offsets[0]), int(offsets[-1])
+    length, rest = divmod(end - start, len(array))
+    if rest or length not in _ISO_LAYOUTS or not np.all(np.diff(offsets) == length):
         return None
-    return moments.cast(pa.int64())
+    lowest, above = _ISO_LAYOUTS[length]
+    texts = np.frombuffer(array.buffers()[2], np.uint8, end - start, start)
+    rows = len(lowest)
+    whole = len(texts) - len(texts) % rows
+    # (a byte below the lowest wraps round to far above it)
+    if not (
+        np.all(np.less_equal(texts[:whole].reshape(-1, rows) - lowest, above))
+        and np.all(
+            np.less_equal(texts[whole:] - lowest[: len(texts) - whole], above[: len(texts) - whole])
+        )
+    ):
+        return False
+    return not pc.any(pc.starts_with(array, "0000")).as_py()  # not year 0
 
 
 # --- parsing on several cores ---------------------------------------------------------
