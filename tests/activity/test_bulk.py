@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import resource
 import signal
@@ -28,6 +29,7 @@ from ismonitor.activity.importers._common import (
     NOT_JSON,
     EventColumns,
     ExportSource,
+    Numbered,
     _files_under,
     _inflated,
     _read_file,
@@ -445,3 +447,17 @@ def test_times_of_one_length_are_checked_as_the_pattern_checks_them(length):
         assert (moments if moments is None else moments.to_pylist()) == expected, text
     assert _common._of_one_usual_length(pa.array([usual, usual + "Z"])) is None  # two lengths
     assert _common._of_one_usual_length(pa.array([usual, usual[:-2] + "éZ"])) is None
+
+
+def test_numbered_names_are_the_pairs_enumerate_makes():
+    names = [f"t/{n}.json" for n in range(10)]
+    numbered, pairs = Numbered(names), list(enumerate(names))
+    assert list(numbered) == pairs and len(numbered) == 10
+    assert [numbered[i] for i in range(-10, 10)] == [pairs[i] for i in range(-10, 10)]
+    for part in [slice(3, None), slice(None, 4), slice(2, 8), slice(-3, None), slice(9, 2)]:
+        assert list(numbered[part]) == pairs[part]
+        assert list(numbered[part][1:]) == pairs[part][1:]  # numbered on from the slice
+    assert numbered[1:9:3] == pairs[1:9:3]
+    assert list(pickle.loads(pickle.dumps(numbered[4:]))) == pairs[4:]
+    with pytest.raises(IndexError):
+        numbered[10]

@@ -8,6 +8,7 @@ import csv
 import errno
 import gc
 import io
+import itertools
 import json
 import mmap
 import os
@@ -17,7 +18,7 @@ import struct
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -682,6 +683,35 @@ SAMPLE_FILES = 1024
 """Of a folder of more files than a few times this, only so many evenly spread are
 measured to split the files among processes (measuring all 143,000 files of the Discourse
 benchmark export took more than a second, in the one process that hands them out)."""
+
+
+class Numbered(Sequence):
+    """The pairs ``(start + i, names[i])``, as ``list(enumerate(names, start))`` holds
+    them, made only when asked for: a hundred thousand pairs kept would be walked by the
+    garbage collector, again and again. A slice is a :class:`Numbered` too."""
+
+    __slots__ = ("names", "start")
+
+    def __init__(self, names: list[str], start: int = 0):
+        self.names, self.start = names, start
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            first, stop, step = index.indices(len(self.names))
+            if step != 1:
+                return [self[place] for place in range(first, stop, step)]
+            return Numbered(self.names[first:stop], self.start + first)
+        name = self.names[index]  # (raises IndexError as a list does)
+        return (self.start + index % len(self.names), name)
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return zip(itertools.count(self.start), self.names)
+
+    def __repr__(self) -> str:
+        return f"Numbered({self.names!r}, {self.start})"
 
 
 def file_sizes(source: ExportSource, names: list[str]) -> list[int]:

@@ -63,6 +63,7 @@ from ._common import (
     CsvFile,
     EventColumns,
     ExportSource,
+    Numbered,
     bulk_iso_micros,
     collector_paused,
     counting,
@@ -157,10 +158,9 @@ def _plan(source: ExportSource) -> tuple:
         end -= 1
     lead = len(names) - end
     names = names[end:] + names[:end]
-    with collector_paused():  # (a pair for each of a hundred thousand files)
-        files = list(enumerate(names))
+    with collector_paused():  # (many small objects that live on)
         sizes = _sizes(source, names)
-    return names, files, lead, sizes, in_chunks(sizes[lead:], CHUNK_BYTES)
+    return names, Numbered(names), lead, sizes, in_chunks(sizes[lead:], CHUNK_BYTES)
 
 
 def _tasks(path, files: list, lead: int, chunks: list[slice]) -> list[tuple]:
