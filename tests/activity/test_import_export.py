@@ -124,7 +124,7 @@ def test_it_keeps_dictionaries_for_repeating_strings_and_statistics_for_times(tm
     with_dictionary = {name for name, column in columns.items() if column.has_dictionary_page}
     assert with_dictionary == {"platform", "user_id", "action", "group_id"}
     with_statistics = {name for name, column in columns.items() if column.is_stats_set}
-    assert with_statistics == {"platform", "ts", "user_id", "action", "group_id"}
+    assert with_statistics == {"platform", "ts", "action", "group_id"}
     low, high = columns["ts"].statistics.min, columns["ts"].statistics.max
     times = [event["ts"] for event in read_events(tmp_path / "out")]
     assert (low, high) == (min(times), max(times))

@@ -153,6 +153,7 @@ def micros_to_datetime(value: int) -> datetime:
 
 _UNIQUE_COLUMNS = frozenset({"event_id", "thread_id", "parent_id"})
 _NO_DICTIONARY = _UNIQUE_COLUMNS | {"ts"}  # (times to the millisecond seldom repeat)
+_NO_STATISTICS = _UNIQUE_COLUMNS | {"user_id"}  # (the order of pseudonyms means nothing)
 
 
 class _PartWriter:
@@ -169,15 +170,16 @@ class _PartWriter:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / PART_NAME.format(0)
         self.schema = schema
-        # Dictionaries only where values repeat, statistics only where they repeat or
-        # get filtered on (times): for unique values a dictionary costs more time than
-        # it saves space (and is given up at 1 MB), and so do statistics of ids.
+        # Dictionaries only where values repeat, statistics (the least and greatest
+        # value) only where they say something: for unique values a dictionary costs
+        # more time than it saves space (and is given up at 1 MB), and so do statistics
+        # of ids and pseudonyms.
         self._writer = pq.ParquetWriter(
             self.path,
             schema,
             compression=COMPRESSION,
             use_dictionary=[name for name in schema.names if name not in _NO_DICTIONARY],
-            write_statistics=[name for name in schema.names if name not in _UNIQUE_COLUMNS],
+            write_statistics=[name for name in schema.names if name not in _NO_STATISTICS],
         )
         self.rows = 0
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="ismonitor-parquet")
