@@ -511,9 +511,9 @@ def test_ids_taken_in_workers_are_told_apart_by_their_hashes_first(tmp_path, mon
         monkeypatch.setattr(teams, "string_hashes", lambda ids: np.zeros(len(ids), np.uint64))
     reconciled = _spy(monkeypatch, "_reconciled")
     parallel = run_with_progress("teams", export, tmp_path / "parallel", workers=2)
-    # by hashes alone until the first hash seen before: c.json's, or (alike) b.json's
+    # by hashes alone until a hash comes twice: in c.json, or (all alike) in a.json
     assert [segment[1][0][1] for segment, _, _ in reconciled] == (
-        ["b.json", "c.json", "d.json"] if collide else ["c.json", "d.json"]
+        ["a.json", "b.json", "c.json", "d.json"] if collide else ["c.json", "d.json"]
     )
     assert parallel.skipped == {"duplicate": 1}  # 10 in c.json, with its reply
     assert sum(parallel.imported.values()) == 8  # 10, 11, 40, 50 and their reactions

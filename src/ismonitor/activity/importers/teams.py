@@ -214,9 +214,9 @@ class _Reader:
         if segment[0] == "bulk":
             _, files, skipped, events, (ids, spans, dups, skips, hashes) = segment
             if self._hashes is not None and not dups:
-                keys = hashes.tolist()
-                if self._hashes.isdisjoint(keys):  # then no id was seen before
-                    self._hashes.update(keys)
+                before = len(self._hashes)
+                self._hashes.update(hashes.tolist())  # (the group's are all different)
+                if len(self._hashes) == before + len(hashes):  # then no id was seen before
                     self._pending.append(ids)
                     yield from self._take_bulk(files, skipped, events)
                     return
