@@ -308,6 +308,20 @@ def test_a_file_reads_as_open_reads_it(tmp_path, size):
     assert _read_file(str(path)) == path.read_bytes()
 
 
+@pytest.mark.parametrize("grown", [1, 65_536, 1_000_000])
+def test_a_file_that_grew_after_its_size_was_asked_is_read_to_its_end(tmp_path, monkeypatch, grown):
+    path = tmp_path / "file.json"
+    path.write_bytes(os.urandom(2_000_000))
+    real = os.fstat
+
+    def smaller(fd):  # the size before the file grew by ``grown`` bytes
+        found = real(fd)
+        return os.stat_result((*found[:6], found.st_size - grown, *found[7:]))
+
+    monkeypatch.setattr(os, "fstat", smaller)
+    assert _read_file(str(path)) == path.read_bytes()
+
+
 def _dies_on_three(task: int) -> int:
     if task == 3:
         os.kill(os.getpid(), signal.SIGKILL)  # as the kernel kills a process out of memory

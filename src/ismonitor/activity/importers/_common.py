@@ -216,16 +216,21 @@ def _read_file(path: str) -> bytes:
     """The whole file, read to its end as ``open(path, "rb").read()`` reads it, with
     less work per file: an export may hold a hundred thousand small files. A regular
     file gives fewer bytes than asked only at its end, so a small one is read in one call
-    without asking its size; a larger one in as few more as its size allows."""
+    without asking its size; a larger one in one more, of what its size says is left
+    (and one byte more: a file that grew meanwhile is read on)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         data = os.read(fd, _FIRST_READ)
         if len(data) < _FIRST_READ:
             return data
-        parts = [data]
-        wanted = min(max(os.fstat(fd).st_size - len(data) + 1, 1 << 20), 1 << 30)
-        while chunk := os.read(fd, wanted):
+        parts, size = [data], len(data)
+        while True:
+            wanted = min(max(os.fstat(fd).st_size - size + 1, _FIRST_READ), 1 << 30)
+            chunk = os.read(fd, wanted)
             parts.append(chunk)
+            size += len(chunk)
+            if len(chunk) < wanted:  # the end
+                break
     finally:
         os.close(fd)
     return b"".join(parts)
