@@ -40,7 +40,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import chain, compress, repeat
@@ -217,7 +217,7 @@ def _sizes(source: ExportSource, names: list[str]) -> list[int]:
 _ENDS_JSON = methodcaller("endswith", ".json")
 
 
-def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]) -> Iterator:
+def _segments(source: ExportSource, state: _Topics, files: Sequence[tuple[int, str]]) -> Iterator:
     """The files in order, in groups: ``("bulk", files, skipped, events, book)`` for a
     group of topic files read in bulk (``book``: what :meth:`_Topics.commit` and
     :func:`_reconciled` need), ``("lines", [file])`` for a topic file to be read post by
@@ -228,6 +228,7 @@ def _segments(source: ExportSource, state: _Topics, files: list[tuple[int, str]]
     Which topic files are read post by post depends on nothing but each file and what
     came before it (not on the groups), so that the events come in the same batches
     however the files are split among processes."""
+    files = list(files)  # (each pair made once: a Numbered makes it when asked)
     start = 0
     while start < len(files):
         group = _Group(state)
