@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ismonitor.activity import MalformedRecordError
-from ismonitor.activity.importers import teams
+from ismonitor.activity.importers import _common, teams
 
 from ._helpers import (
     FIXTURES,
@@ -518,3 +518,42 @@ def test_ids_taken_in_workers_are_told_apart_by_their_hashes_first(tmp_path, mon
     assert parallel.skipped == {"duplicate": 1}  # 10 in c.json, with its reply
     assert sum(parallel.imported.values()) == 8  # 10, 11, 40, 50 and their reactions
     assert_same_import(parallel, run_with_progress("teams", export, tmp_path / "one", workers=1))
+
+
+def test_the_ids_kept_as_hashes_hold_no_worker_result_in_memory(tmp_path, monkeypatch):
+    """A worker's result is mapped from a file in memory; the ids kept aside in case a
+    later group has a duplicate are copied out of it, so that it is let go once its
+    events are written."""
+    export = tmp_path / "export"
+    export.mkdir()
+    for n in range(12):  # no duplicates: every group's ids kept as hashes
+        messages = [_graph(str(100 * n + m), ANNA if m % 2 else BRAM) for m in range(1, 40)]
+        (export / f"{n:02d}.json").write_text(json.dumps({"value": messages}))
+    monkeypatch.setattr(
+        teams, "in_chunks", lambda sizes, target: [slice(n, n + 1) for n in range(12)]
+    )
+    monkeypatch.setattr(_common, "SPILL_BYTES", 0)  # every result through memory
+    outside = []  # of each group taken: whether the ids kept are outside every mapped result
+    take = teams._Reader._take_bulk
+
+    def check(self, *args):
+        with open("/proc/self/maps") as maps:
+            spans = [
+                [int(end, 16) for end in line.split()[0].split("-")]
+                for line in maps
+                if "ismonitor-import-" in line
+            ]
+        addresses = [
+            buffer.address
+            for ids in self._pending
+            for buffer in ids.buffers()
+            if buffer is not None and buffer.size
+        ]
+        outside.append(bool(spans) and not any(a <= at < b for at in addresses for a, b in spans))
+        return take(self, *args)
+
+    monkeypatch.setattr(teams._Reader, "_take_bulk", check)
+    parallel = run_with_progress("teams", export, tmp_path / "parallel", workers=2)
+    assert outside == [True] * 12
+    one = run_with_progress("teams", export, tmp_path / "one", workers=1)
+    assert_same_import(parallel, one)

@@ -217,7 +217,8 @@ class _Reader:
                 before = len(self._hashes)
                 self._hashes.update(hashes.tolist())  # (the group's are all different)
                 if len(self._hashes) == before + len(hashes):  # then no id was seen before
-                    self._pending.append(ids)
+                    # (copied: the worker's result, mapped from /dev/shm, is let go)
+                    self._pending.append(ids if type(ids) is list else pa.concat_arrays([ids]))
                     yield from self._take_bulk(files, skipped, events)
                     return
             segment = ("bulk", files, skipped, events, (_listed(ids), spans, dups, skips))
