@@ -163,7 +163,7 @@ def _plan(source: ExportSource) -> tuple:
     return names, Numbered(names), lead, sizes, in_chunks(sizes[lead:], CHUNK_BYTES)
 
 
-def _tasks(path, files: list, lead: int, chunks: list[slice]) -> list[tuple]:
+def _tasks(path, files: Sequence, lead: int, chunks: list[slice]) -> list[tuple]:
     """The workers' tasks: the files moved first, then each chunk of topic files."""
     topics = files[lead:]
     tasks = [(str(path), topics[chunk]) for chunk in chunks]
