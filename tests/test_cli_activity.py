@@ -143,3 +143,46 @@ def test_metrics_of_a_usage_report_are_per_report_period(cli, tmp_path, monkeypa
     assert period["platform"] == "viva_engage"
     assert period["audience_source"] == "report"
     assert period["active"] >= 1
+
+
+def test_import_moves_its_bar_at_most_20_times_a_second_and_at_the_end(
+    tmp_path, dataset, monkeypatch
+):
+    """An importer says how far it is once a file (a hundred thousand times for a large
+    export); the bar is drawn 10 times a second, so it is moved at most 20 times."""
+    from rich.progress import Progress
+    from typer.testing import CliRunner
+
+    from ismonitor import cli
+    from ismonitor.activity import import_export
+
+    folder, _ = dataset
+    said = []  # how far the importer said it was, as the CLI heard it
+    moved = []  # and how far the bar was moved
+    clock = iter(range(10**6))  # a clock 1/32 s further each time it is read
+    monkeypatch.setattr(cli, "monotonic", lambda: next(clock) / 32)
+    update = Progress.update
+
+    def record(self, task, **fields):
+        if "completed" in fields:
+            moved.append((fields["completed"], fields["total"]))
+        return update(self, task, **fields)
+
+    def listening(*args, progress, **kwargs):
+        def heard(done, total):
+            said.append((done, total))
+            progress(done, total)
+
+        return import_export(*args, progress=heard, **kwargs)
+
+    monkeypatch.setattr(Progress, "update", record)
+    monkeypatch.setattr("ismonitor.activity.import_export", listening)
+    result = CliRunner(env={"ISMONITOR_PSEUDONYM_KEY": KEY}).invoke(
+        cli.app,
+        ["activity", "import", "slack", str(folder / "export" / "slack-export.zip"),
+         "--out", str(tmp_path / "ds")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(said) > 20
+    # the first, every second (1/16 s later: at least 1/20 s), and the end
+    assert moved == said[::2] + ([said[-1]] if len(said) % 2 == 0 else [])

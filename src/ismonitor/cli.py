@@ -14,6 +14,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from time import monotonic
 from typing import Annotated
 
 import typer
@@ -953,8 +954,16 @@ def activity_import(
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task(_("Importing %(platform)s") % {"platform": platform}, total=None)
 
+        shown = [-1.0]  # when the bar was last moved
+
         def report(done: int, total: int | None) -> None:
-            progress.update(task, completed=done, total=total)
+            # An importer may say how far it is a hundred thousand times (once a file):
+            # the bar is moved at most 20 times a second (it is drawn 10 times), and at
+            # the end.
+            now = monotonic()
+            if now - shown[0] >= 0.05 or done == total:
+                shown[0] = now
+                progress.update(task, completed=done, total=total)
 
         try:
             result = import_export(platform, path, out_dir, roster=roster, overwrite=overwrite,
