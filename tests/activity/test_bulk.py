@@ -475,3 +475,38 @@ def test_numbered_names_are_the_pairs_enumerate_makes():
     assert list(pickle.loads(pickle.dumps(numbered[4:]))) == pairs[4:]
     with pytest.raises(IndexError):
         numbered[10]
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 16, 17, 100])
+@pytest.mark.parametrize("n", [0, 1, 5, 16, 17, 1_000])
+def test_chunks_of_items_of_one_size_are_those_of_the_sizes_added_up(size, n):
+    def added_up(sizes, target):  # as in_chunks adds up sizes of any kind
+        chunks, start, filled = [], 0, 0
+        for index, each in enumerate(sizes):
+            filled += each
+            if filled >= target:
+                chunks.append(slice(start, index + 1))
+                start, filled = index + 1, 0
+        return chunks + ([slice(start, len(sizes))] if start < len(sizes) else [])
+
+    assert _common.in_chunks([size] * n, 16) == added_up([size] * n, 16)
+    assert _common.in_chunks([size] * n + [2], 16) == added_up([size] * n + [2], 16)
+
+
+def test_the_collector_is_spared_what_lives_as_long_as_the_import():
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with _common.collector_spared() as spared:
+        listing = [[name] for name in ("a", "b")]  # (lists: objects the collector walks)
+        spared.settle()
+        assert gc.get_freeze_count() >= len(listing)  # left out of its walks
+        spared.settle()  # (once)
+    assert gc.get_freeze_count() == 0  # walked again after the import
+    gc.freeze()  # frozen by another part of the program: left as it is
+    try:
+        with _common.collector_spared() as spared:
+            spared.settle()
+        assert not spared.frozen and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

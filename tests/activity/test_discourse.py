@@ -610,3 +610,27 @@ def test_a_file_of_a_topic_beyond_what_a_key_holds_is_read_post_by_post(
     path.write_text(json.dumps(data))
     report = _bulk_and_slow(tmp_path, monkeypatch, tmp_path / "site", bulk_only=False)
     assert report.skipped == {"post_not_in_export": 3}
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["imported", "failed"])
+def test_the_collector_walks_everything_again_after_an_import(tmp_path, monkeypatch, fails):
+    import gc
+
+    _varied_export(tmp_path / "site")
+    if fails:  # a malformed topic file: the import stops
+        (tmp_path / "site" / "t" / "999.json").write_text('{"post_stream": {"posts": [7]}}')
+    frozen = []
+    settle = _common.collector_spared.settle
+
+    def settling(self):
+        settle(self)
+        frozen.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(_common.collector_spared, "settle", settling)
+    if fails:
+        with pytest.raises(MalformedRecordError):
+            run_with_progress("discourse", tmp_path / "site", tmp_path / "out", workers=2)
+    else:
+        run_with_progress("discourse", tmp_path / "site", tmp_path / "out", workers=2)
+    assert frozen and frozen[0] > 0  # the listing left out of its walks while importing
+    assert gc.get_freeze_count() == 0
