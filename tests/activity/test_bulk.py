@@ -479,18 +479,17 @@ def test_numbered_names_are_the_pairs_enumerate_makes():
 
 @pytest.mark.parametrize("size", [1, 3, 7, 16, 17, 100])
 @pytest.mark.parametrize("n", [0, 1, 5, 16, 17, 1_000])
-def test_chunks_of_items_of_one_size_are_those_of_the_sizes_added_up(size, n):
-    def added_up(sizes, target):  # as in_chunks adds up sizes of any kind
-        chunks, start, filled = [], 0, 0
-        for index, each in enumerate(sizes):
-            filled += each
-            if filled >= target:
-                chunks.append(slice(start, index + 1))
-                start, filled = index + 1, 0
-        return chunks + ([slice(start, len(sizes))] if start < len(sizes) else [])
-
-    assert _common.in_chunks([size] * n, 16) == added_up([size] * n, 16)
-    assert _common.in_chunks([size] * n + [2], 16) == added_up([size] * n + [2], 16)
+@pytest.mark.parametrize("other", [[], [2]], ids=["one size", "another size too"])
+def test_chunks_are_consecutive_and_each_just_reaches_the_target(size, n, other):
+    sizes = [size] * n + other  # (of one size: as estimated, counted out at once)
+    chunks = _common.in_chunks(sizes, 16)
+    assert [index for chunk in chunks for index in range(chunk.start, chunk.stop)] == list(
+        range(len(sizes))
+    )
+    for chunk in chunks[:-1]:
+        assert sum(sizes[chunk]) >= 16 > sum(sizes[chunk][:-1])  # no more than needed
+    if chunks:
+        assert sum(sizes[chunks[-1]][:-1]) < 16
 
 
 def test_the_collector_is_spared_what_lives_as_long_as_the_import():
