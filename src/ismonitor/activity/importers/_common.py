@@ -742,10 +742,15 @@ class Numbered(Sequence):
         return f"Numbered({self.names!r}, {self.start})"
 
 
+def sizes_estimated(source: ExportSource, names: list[str]) -> bool:
+    """Whether :func:`file_sizes` estimates the sizes of these files (a folder of many)."""
+    return source.path.is_dir() and len(names) > 4 * SAMPLE_FILES
+
+
 def file_sizes(source: ExportSource, names: list[str]) -> list[int]:
     """The size of each file, or, in a folder of many files, an estimate (the average of
     :data:`SAMPLE_FILES` evenly spread ones): enough to split them among processes."""
-    if not source.path.is_dir() or len(names) <= 4 * SAMPLE_FILES:
+    if not sizes_estimated(source, names):
         return [source.size(name) for name in names]
     step = len(names) / SAMPLE_FILES
     sample = [source.size(names[int(number * step)]) for number in range(SAMPLE_FILES)]

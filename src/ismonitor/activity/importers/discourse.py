@@ -60,11 +60,11 @@ from ._common import (
     INT64_MIN,
     NOT_JSON,
     PARALLEL_BYTES,
-    SAMPLE_FILES,
     CsvFile,
     EventColumns,
     ExportSource,
     Numbered,
+    _hidden,
     bulk_iso_micros,
     collector_paused,
     collector_spared,
@@ -77,6 +77,7 @@ from ._common import (
     load_json,
     read_in_bulk,
     repeated,
+    sizes_estimated,
     source_in_worker,
 )
 
@@ -195,7 +196,7 @@ def _visits_to_read_early(path: Path, context: ImportContext) -> list[str]:
                 (entry.name, entry.stat(follow_symlinks=False).st_size)
                 for entry in entries
                 if entry.name.lower().endswith(".csv")
-                and not entry.name.startswith(".")  # (not listed: hidden)
+                and not _hidden(entry.name)  # (as the listing leaves it out)
                 and entry.is_file(follow_symlinks=False)
             )
     except OSError:  # not a folder (a ZIP file), or one to list as usual
@@ -214,11 +215,13 @@ GROUP_EVENTS = 50_000
 
 def _sizes(source: ExportSource, names: list[str]) -> list[int]:
     """The size of each topic file (0 for other files), or an estimate of it. In a
-    folder of many files (estimated from a sample), other files weigh as much as a topic
-    file: they are few, and picking them out costs more than it saves (0.3 s for a
-    million files)."""
-    if source.path.is_dir() and len(names) > 4 * SAMPLE_FILES:
-        return file_sizes(source, names)
+    folder of many files (estimated from a sample) that are all topic files (the common
+    case), that is seen in all names at once, not name by name (0.1 instead of 0.2 s for
+    1.4 million names)."""
+    if sizes_estimated(source, names):
+        ends = ("\n".join(names) + "\n").lower().count(".json\n")
+        if ends == len(names):
+            return file_sizes(source, names)
     topics = list(map(_ENDS_JSON, map(str.lower, names)))
     sizes = np.zeros(len(names), np.int64)
     sizes[np.array(topics, bool)] = file_sizes(source, list(compress(names, topics)))
